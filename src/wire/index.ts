@@ -1,0 +1,3 @@
+/** Wire types only: the trimmed OpenAI and Anthropic formats that the adapter reads and writes. */
+export type * from './openai.js';
+export type * from './anthropic.js';
