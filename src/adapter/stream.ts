@@ -1,0 +1,248 @@
+/**
+ * Anthropic stream events → OpenAI chat.completion.chunk payloads: one state object, one `step(event)`.
+ *
+ * Event lifecycle (Anthropic Messages streaming):
+ *
+ *   message_start                      → first chunk: delta {role: "assistant"}; input/cache usage noted
+ *   ( content_block_start i            → text: nothing (or its initial text); tool_use: the tool call's
+ *                                        header delta {index, id, type, function {name, arguments: ""}};
+ *                                        redacted_thinking: delta {thinking_blocks: [block]}
+ *     content_block_delta i *          → text_delta: {content}; input_json_delta: {tool_calls: [{index,
+ *                                        function {arguments}}]} (or {content} for the JSON tool);
+ *                                        thinking_delta: {reasoning_content}; signature_delta:
+ *                                        {thinking_blocks: [{type: "thinking", thinking, signature}]}
+ *     content_block_stop i )*          → nothing
+ *   message_delta                      → stop_reason and cumulative usage noted
+ *   message_stop                       → last chunk: delta {}, finish_reason, usage; then, with
+ *                                        include_usage, a usage chunk with choices: []; done
+ *   ping, unknown types                → ignored
+ *   error (at any point)               → an {error: {...}} payload in place of a chunk; done
+ *
+ * After `done`, every event is ignored. Tool calls are numbered over tool calls only (OpenAI's `index`),
+ * not by the Anthropic block index, which also counts text and thinking blocks.
+ */
+import type {
+  AnthropicStreamEvent,
+  ChatCompletionChunk,
+  ChatCompletionDelta,
+  CompletionUsage,
+  FinishReason,
+  OpenAIErrorBody,
+} from '../wire/index.js';
+import { streamErrorToOpenAI, type OpenAIErrorResponse } from './errors.js';
+import { finishReason, toOpenAIUsage, type ResponseContext } from './response.js';
+
+/** What the route writes as `data: <JSON>`: a chunk, or an error payload that ends the stream. */
+export type OpenAIStreamPayload = ChatCompletionChunk | OpenAIErrorBody;
+
+export interface ChunkTranslator {
+  /** Translates one parsed upstream event; returns the payloads to send, often none. */
+  step(event: AnthropicStreamEvent): OpenAIStreamPayload[];
+  /** True after message_stop or an error event: write `data: [DONE]` (after an error, optional) and stop. */
+  readonly done: boolean;
+  /** Set when the upstream sent an `error` event: the status/type it maps to, for logs and metrics. */
+  readonly error: OpenAIErrorResponse | null;
+}
+
+/** What one Anthropic content block turned into. */
+type BlockState =
+  | { kind: 'text' }
+  | { kind: 'tool'; index: number }
+  | { kind: 'json' }
+  | { kind: 'thinking'; text: string }
+  | { kind: 'ignored' };
+
+interface StreamState {
+  id: string;
+  created: number;
+  model: string;
+  jsonTool: string | null;
+  includeUsage: boolean;
+  blocks: BlockState[];
+  toolCalls: number;
+  usedJsonTool: boolean;
+  input: number;
+  cacheRead: number;
+  cacheCreation: number;
+  output: number;
+  stopReason: FinishReason;
+  done: boolean;
+  error: OpenAIErrorResponse | null;
+}
+
+export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boolean }): ChunkTranslator {
+  const s: StreamState = {
+    id: ctx.id ?? '',
+    created: ctx.created,
+    model: ctx.model,
+    jsonTool: ctx.jsonTool ?? null,
+    includeUsage: ctx.includeUsage,
+    blocks: [],
+    toolCalls: 0,
+    usedJsonTool: false,
+    input: 0,
+    cacheRead: 0,
+    cacheCreation: 0,
+    output: 0,
+    stopReason: 'stop',
+    done: false,
+    error: null,
+  };
+  const fixedId = ctx.id !== undefined;
+  return {
+    step: (event) => (s.done ? [] : step(s, event, fixedId)),
+    get done() {
+      return s.done;
+    },
+    get error() {
+      return s.error;
+    },
+  };
+}
+
+function chunk(s: StreamState, delta: ChatCompletionDelta): ChatCompletionChunk {
+  return {
+    id: s.id,
+    object: 'chat.completion.chunk',
+    created: s.created,
+    model: s.model,
+    service_tier: null,
+    choices: [{ index: 0, delta, finish_reason: null, logprobs: null }],
+  };
+}
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): OpenAIStreamPayload[] {
+  switch (event.type) {
+    case 'message_start': {
+      const message = event.message;
+      if (!fixedId && typeof message.id === 'string') s.id = message.id;
+      const usage = message.usage;
+      s.input = num(usage.input_tokens, 0);
+      s.cacheRead = num(usage.cache_read_input_tokens, 0);
+      s.cacheCreation = num(usage.cache_creation_input_tokens, 0);
+      s.output = num(usage.output_tokens, 0);
+      return [chunk(s, { role: 'assistant' })];
+    }
+
+    case 'content_block_start': {
+      const block = event.content_block;
+      switch (block.type) {
+        case 'text':
+          s.blocks[event.index] = { kind: 'text' };
+          return block.text.length > 0 ? [chunk(s, { content: block.text })] : [];
+        case 'tool_use': {
+          if (s.jsonTool !== null && block.name === s.jsonTool) {
+            s.usedJsonTool = true;
+            s.blocks[event.index] = { kind: 'json' };
+            return [];
+          }
+          const index = s.toolCalls++;
+          s.blocks[event.index] = { kind: 'tool', index };
+          return [
+            chunk(s, {
+              tool_calls: [
+                { index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } },
+              ],
+            }),
+          ];
+        }
+        case 'thinking':
+          s.blocks[event.index] = { kind: 'thinking', text: block.thinking };
+          return block.thinking.length > 0 ? [chunk(s, { reasoning_content: block.thinking })] : [];
+        case 'redacted_thinking':
+          s.blocks[event.index] = { kind: 'ignored' };
+          return [chunk(s, { thinking_blocks: [{ type: 'redacted_thinking', data: block.data }] })];
+        default:
+          s.blocks[event.index] = { kind: 'ignored' };
+          return [];
+      }
+    }
+
+    case 'content_block_delta': {
+      const block = s.blocks[event.index];
+      if (block === undefined) return [];
+      const delta = event.delta;
+      switch (delta.type) {
+        case 'text_delta':
+          return block.kind === 'text' && delta.text.length > 0 ? [chunk(s, { content: delta.text })] : [];
+        case 'input_json_delta':
+          if (delta.partial_json.length === 0) return [];
+          if (block.kind === 'tool') {
+            return [
+              chunk(s, {
+                tool_calls: [
+                  { index: block.index, type: 'function', function: { arguments: delta.partial_json } },
+                ],
+              }),
+            ];
+          }
+          return block.kind === 'json' ? [chunk(s, { content: delta.partial_json })] : [];
+        case 'thinking_delta':
+          if (block.kind !== 'thinking' || delta.thinking.length === 0) return [];
+          block.text += delta.thinking;
+          return [chunk(s, { reasoning_content: delta.thinking })];
+        case 'signature_delta':
+          // The signature closes the block: send the whole signed block so a client that concatenates
+          // `thinking_blocks` deltas can echo it back, and the upstream can verify it next turn.
+          if (block.kind !== 'thinking') return [];
+          return [
+            chunk(s, {
+              thinking_blocks: [{ type: 'thinking', thinking: block.text, signature: delta.signature }],
+            }),
+          ];
+        default:
+          return []; // citations_delta and future delta types
+      }
+    }
+
+    case 'content_block_stop':
+      return [];
+
+    case 'message_delta': {
+      s.stopReason = finishReason(event.delta.stop_reason);
+      const usage = event.usage;
+      s.output = num(usage.output_tokens, s.output);
+      s.input = num(usage.input_tokens, s.input);
+      s.cacheRead = num(usage.cache_read_input_tokens, s.cacheRead);
+      s.cacheCreation = num(usage.cache_creation_input_tokens, s.cacheCreation);
+      return [];
+    }
+
+    case 'message_stop': {
+      s.done = true;
+      // The JSON tool is how the answer arrives, not a call the client should run.
+      if (s.usedJsonTool && s.toolCalls === 0 && s.stopReason === 'tool_calls') s.stopReason = 'stop';
+      const usage: CompletionUsage = toOpenAIUsage({
+        input_tokens: s.input,
+        output_tokens: s.output,
+        cache_read_input_tokens: s.cacheRead,
+        cache_creation_input_tokens: s.cacheCreation,
+      });
+      // Usage rides on the finish chunk always (as the fixtures show; harmless to clients that ignore it),
+      // and include_usage adds OpenAI's own usage-only chunk.
+      const last: ChatCompletionChunk = {
+        ...chunk(s, {}),
+        choices: [{ index: 0, delta: {}, finish_reason: s.stopReason, logprobs: null }],
+        usage,
+      };
+      if (!s.includeUsage) return [last];
+      return [last, { ...chunk(s, {}), choices: [], usage }];
+    }
+
+    case 'error': {
+      s.done = true;
+      s.error = streamErrorToOpenAI(event.error);
+      return [s.error.body];
+    }
+
+    case 'ping':
+      return [];
+
+    default:
+      return []; // unknown event types are never fatal
+  }
+}
