@@ -19,14 +19,25 @@ import type { AnthropicMessage, AnthropicStreamEvent } from '../../src/wire/inde
 
 const root = join(import.meta.dirname, '../fixtures/conformance');
 
+interface Usage {
+  prompt_tokens: number;
+  total_tokens: number;
+}
+interface CacheCounts {
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+}
+type ErrorEnvelope = { error: Record<string, unknown> };
+type WithUsage = { usage?: Usage };
+
 interface Case {
   openaiRequest: unknown;
   anthropicRequest: unknown;
   anthropicResponse?: unknown;
   anthropicResponseStatus?: number;
-  openaiResponse?: any;
+  openaiResponse?: WithUsage & Partial<ErrorEnvelope>;
   anthropicSSE?: string[];
-  openaiChunks?: any[];
+  openaiChunks?: (WithUsage & Partial<ErrorEnvelope>)[];
 }
 
 function load(dir: string): [string, Case][] {
@@ -40,7 +51,10 @@ function load(dir: string): [string, Case][] {
 }
 
 /** Deviation: prompt_tokens counts cache reads and writes too, as OpenAI's prompt_tokens does (the fixtures don't). */
-function withFullPromptTokens(usage: any, anthropicUsage: any): any {
+function withFullPromptTokens(
+  usage: Usage | undefined,
+  anthropicUsage: CacheCounts | undefined,
+): Usage | undefined {
   if (usage === undefined) return usage;
   const extra =
     (anthropicUsage?.cache_read_input_tokens ?? 0) + (anthropicUsage?.cache_creation_input_tokens ?? 0);
@@ -48,7 +62,7 @@ function withFullPromptTokens(usage: any, anthropicUsage: any): any {
 }
 
 /** Deviation: the error envelope always carries param (null) and code (the upstream error type), as OpenAI's does. */
-function withParamAndCode(body: any, upstreamType: string): any {
+function withParamAndCode(body: Partial<ErrorEnvelope>, upstreamType: string): ErrorEnvelope {
   return { error: { ...body.error, param: null, code: upstreamType } };
 }
 
@@ -68,9 +82,9 @@ describe('buffered conformance fixtures', () => {
     it(`${name}: translates the upstream answer as the fixture shows`, () => {
       const status = c.anthropicResponseStatus ?? 200;
       if (status !== 200) {
-        const upstreamType = (c.anthropicResponse as any).error.type as string;
+        const upstreamType = (c.anthropicResponse as { error: { type: string } }).error.type;
         const out = toOpenAIError(upstreamErrorFromResponse(status, c.anthropicResponse, {}));
-        expect(out.body).toEqual(withParamAndCode(c.openaiResponse, upstreamType));
+        expect(out.body).toEqual(withParamAndCode(c.openaiResponse!, upstreamType));
         return;
       }
       const message = c.anthropicResponse as AnthropicMessage;
@@ -78,7 +92,7 @@ describe('buffered conformance fixtures', () => {
       const out = toChatCompletion(message, { created: 0, model, jsonTool });
       const expected = {
         ...c.openaiResponse,
-        usage: withFullPromptTokens(c.openaiResponse.usage, message.usage),
+        usage: withFullPromptTokens(c.openaiResponse!.usage, message.usage),
       };
       expect(out).toEqual(expected);
     });
@@ -102,7 +116,7 @@ describe('streaming conformance fixtures', () => {
 
       const start = events.find((e) => e.type === 'message_start');
       const startUsage = start?.type === 'message_start' ? start.message.usage : undefined;
-      const expected = c.openaiChunks!.map((chunk) => {
+      const expected = c.openaiChunks!.map((chunk): unknown => {
         if ('error' in chunk) {
           const errorEvent = events.find((e) => e.type === 'error');
           return withParamAndCode(chunk, errorEvent?.type === 'error' ? errorEvent.error.type : '');
