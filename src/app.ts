@@ -1,0 +1,186 @@
+/**
+ * The composition root: builds the pieces from the configuration, wires them, and owns the lifecycle
+ * (starting → serving → draining → stopped) that readiness reports.
+ */
+import type { AddressInfo } from 'node:net';
+import { createTokenSource, type TokenSource } from './auth/index.js';
+import type { Config } from './config/index.js';
+import { readinessRoute, livenessRoute, type Readiness } from './http/routes/health.js';
+import { passthroughRoute, passthroughGetRoute } from './http/routes/passthrough.js';
+import { chatCompletionsRoute } from './http/routes/chat-completions.js';
+import { modelsRoute } from './http/routes/models.js';
+import { createGuard } from './http/guards.js';
+import { createHttpServer, type HttpServer, type Route, type RouteTable } from './http/server.js';
+import type { Logger } from './log/index.js';
+import { UpstreamClient } from './upstream/index.js';
+
+/** The app cannot start for a reason the user must fix; the message says how. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+export type Lifecycle = 'starting' | 'serving' | 'draining' | 'stopped';
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly env: NodeJS.ProcessEnv;
+  /** For tests: a token source to use instead of the configured one. */
+  readonly tokens?: TokenSource;
+}
+
+export interface App {
+  readonly state: Lifecycle;
+  /** Listens; resolves with the bound address. */
+  start(): Promise<{ host: string; port: number; url: string }>;
+  /**
+   * Graceful stop: readiness turns 503 at once, `shutdown.delay` passes, the listener closes, in-flight
+   * requests get up to `shutdown.timeout` to finish, then what remains is closed.
+   */
+  shutdown(): Promise<void>;
+  /** Immediate stop (second signal). */
+  destroy(): void;
+  readiness(): Readiness;
+}
+
+export function createApp(config: Config, deps: AppDeps): App {
+  const { logger } = deps;
+  const tokens = deps.tokens ?? createTokenSource(config, { env: deps.env, logger });
+  const upstream = new UpstreamClient(
+    {
+      baseUrl: config.upstream.base_url,
+      headersTimeout: config.upstream.headers_timeout,
+      idleTimeout: config.upstream.idle_timeout,
+      connections: config.upstream.connections,
+    },
+    tokens,
+  );
+  let state: Lifecycle = 'starting';
+
+  const readiness = (): Readiness => {
+    if (state === 'starting') return { ready: false, reason: 'starting' };
+    if (state === 'draining' || state === 'stopped') return { ready: false, reason: 'shutting down' };
+    return tokens.readiness();
+  };
+
+  const passthrough = { upstream, maxBodySize: config.server.max_body_size };
+  const openai = (methods: Route['methods']): Route => ({ dialect: 'openai', methods });
+  const anthropic = (methods: Route['methods']): Route => ({ dialect: 'anthropic', methods });
+  const models = modelsRoute({
+    upstream,
+    anthropicPassthrough: passthroughGetRoute(
+      passthrough,
+      (path, query) => path.replace(/^\/v1/, '') + query,
+    ),
+  });
+  const routes: RouteTable = {
+    exact: new Map<string, Route>([
+      ['/health/liveness', openai({ GET: livenessRoute })],
+      ['/health/readiness', openai({ GET: readinessRoute(readiness) })],
+      [
+        '/v1/chat/completions',
+        openai({ POST: chatCompletionsRoute({ upstream, maxBodySize: config.server.max_body_size }) }),
+      ],
+      ['/v1/models', openai({ GET: models })],
+      ['/v1/messages', anthropic({ POST: passthroughRoute(passthrough, '/messages') })],
+      [
+        '/v1/messages/count_tokens',
+        anthropic({ POST: passthroughRoute(passthrough, '/messages/count_tokens') }),
+      ],
+    ]),
+    prefixes: [['/v1/models/', openai({ GET: models })]],
+  };
+
+  const guard = createGuard({
+    bindHost: config.server.host,
+    allowedHosts: config.server.allowed_hosts,
+    corsOrigins: config.server.cors_origins,
+    apiKeys: config.server.api_keys,
+  });
+  const http: HttpServer = createHttpServer({
+    routes,
+    logger,
+    guard,
+    maxConcurrent: config.server.max_concurrent_requests,
+    headersTimeout: config.server.headers_timeout,
+    requestTimeout: config.server.request_timeout,
+  });
+
+  let forceClose: NodeJS.Timeout | undefined;
+
+  return {
+    get state() {
+      return state;
+    },
+    readiness,
+    async start() {
+      if (guard.exposedWithoutKeys && !config.server.allow_unauthenticated_remote) {
+        throw new StartupError(
+          `refusing to listen on ${config.server.host} without client keys: anyone who can reach it would use your ` +
+            'Anthropic credential. Set server.api_keys, listen on 127.0.0.1, or set server.allow_unauthenticated_remote = true',
+        );
+      }
+      await new Promise<void>((resolve, reject) => {
+        http.server.once('error', reject);
+        http.server.listen(config.server.port, config.server.host, () => {
+          http.server.off('error', reject);
+          resolve();
+        });
+      });
+      state = 'serving';
+      const address = http.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const url = `http://${host}:${address.port}`;
+      const auth = tokens.readiness();
+      logger.info(
+        {
+          url,
+          upstream: config.upstream.base_url,
+          auth_method: config.auth.method,
+          auth_storage: config.auth.storage,
+        },
+        'claudine is listening',
+      );
+      if (!auth.ready)
+        logger.warn({ reason: auth.reason }, 'no usable upstream credential yet; /v1 requests will get 401');
+      return { host: address.address, port: address.port, url };
+    },
+    async shutdown() {
+      if (state === 'draining' || state === 'stopped') return;
+      state = 'draining';
+      logger.info(
+        { delay_ms: config.shutdown.delay, timeout_ms: config.shutdown.timeout, in_flight: http.inFlight() },
+        'shutting down',
+      );
+      if (config.shutdown.delay > 0)
+        await new Promise((resolve) => setTimeout(resolve, config.shutdown.delay));
+      const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      // Keep-alive connections with no request in flight would hold close() open; requests in flight keep theirs.
+      http.server.closeIdleConnections();
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        forceClose = setTimeout(() => resolve('timeout'), config.shutdown.timeout);
+      });
+      const outcome = await Promise.race([http.drained().then(() => 'drained' as const), timedOut]);
+      clearTimeout(forceClose);
+      if (outcome === 'timeout') {
+        logger.warn(
+          { in_flight: http.inFlight() },
+          'shutdown timeout reached; closing remaining connections',
+        );
+      }
+      http.server.closeAllConnections();
+      await closed;
+      tokens.close();
+      await upstream.close().catch(() => undefined);
+      state = 'stopped';
+      logger.info('stopped');
+    },
+    destroy() {
+      state = 'stopped';
+      clearTimeout(forceClose);
+      http.server.closeAllConnections();
+      http.server.close();
+      upstream.destroy();
+      tokens.close();
+    },
+  };
+}

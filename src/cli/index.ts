@@ -1,0 +1,245 @@
+/**
+ * The command table. Every command has `--help`; unknown commands and flags fail with one line naming the
+ * problem and exit code 2. Configuration flags (`--server--port 9000`) are accepted by every command that
+ * reads the configuration.
+ */
+import { readFileSync } from 'node:fs';
+import { createApp, StartupError } from '../app.js';
+import { runAuthCommand } from '../auth/index.js';
+import {
+  ConfigError,
+  flagToKey,
+  formatConfig,
+  keyToEnv,
+  keyToFlag,
+  loadConfig,
+  settingSpecs,
+  type ConfigFlag,
+  type LoadedConfig,
+} from '../config/index.js';
+import { createLogger } from '../log/index.js';
+
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  /** Aborted on the first SIGTERM/SIGINT; `start` then shuts down gracefully. */
+  readonly signal: AbortSignal;
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+interface ParsedArgs {
+  readonly words: string[];
+  readonly flags: ConfigFlag[];
+  readonly configPath: string | undefined;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+const BOOLEAN_SETTINGS = new Set(['metrics.enabled', 'server.allow_unauthenticated_remote']);
+
+function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
+  const known = new Set(settingSpecs(env).map((s) => s.key));
+  const words: string[] = [];
+  const flags: ConfigFlag[] = [];
+  let configPath: string | undefined;
+  let help = false;
+  let showVersion = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '-h' || arg === '--help') help = true;
+    else if (arg === '-v' || arg === '--version') showVersion = true;
+    else if (arg === '-c' || arg === '--config' || arg.startsWith('--config=')) {
+      configPath = arg.startsWith('--config=') ? arg.slice('--config='.length) : argv[++i];
+      if (configPath === undefined || configPath === '') throw new UsageError(`${arg} needs a file path`);
+    } else if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const flag = eq === -1 ? arg : arg.slice(0, eq);
+      const key = flagToKey(flag);
+      if (!known.has(key)) throw new UsageError(`unknown flag ${flag} (see claudine --help)`);
+      let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
+      if (value === undefined) {
+        const next = argv[i + 1];
+        if (BOOLEAN_SETTINGS.has(key) && (next === undefined || next.startsWith('-'))) value = 'true';
+        else if (next === undefined) throw new UsageError(`${flag} needs a value`);
+        else {
+          value = next;
+          i++;
+        }
+      }
+      flags.push({ flag, value });
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown flag ${arg} (see claudine --help)`);
+    } else words.push(arg);
+  }
+  return { words, flags, configPath, help, version: showVersion };
+}
+
+const MAIN_HELP = `claudine — a local gateway from OpenAI- and Anthropic-speaking tools to Claude
+
+Usage: claudine <command> [options]
+
+Commands:
+  start                 run the proxy (default http://127.0.0.1:4000)
+  config show           print the resolved configuration and where each value came from
+  auth login            store an upstream credential (API key, or OAuth login)
+  auth status           show the credential's state (never the secret)
+  auth logout           remove the stored credential
+
+Options:
+  -c, --config PATH     read settings from a TOML file
+  -h, --help            show help for a command
+  -v, --version         print the version
+
+Every setting is also a flag: --server--port 9000, --log-level debug (see 'claudine config show --help').
+`;
+
+const COMMAND_HELP: Record<string, string> = {
+  start: `Usage: claudine start [-c PATH] [--KEY VALUE …]
+
+Runs the proxy until SIGTERM or SIGINT, then drains in-flight requests (shutdown.timeout) and exits 0.
+A second signal exits at once.
+
+Examples:
+  claudine start --server--port 9000
+  CLAUDINE_LOG_FORMAT=json claudine start
+`,
+  config: `Usage: claudine config show [-c PATH] [--KEY VALUE …]
+
+Prints every setting with its resolved value and its source (default, file, env or flag).
+Secrets are shown as "<redacted>".
+
+Precedence, lowest first: defaults < config.toml (-c) < CLAUDINE_* environment < flags.
+`,
+  auth: `Usage: claudine auth <login|status|logout> [-c PATH] [--KEY VALUE …]
+
+  login    static: prompts for an Anthropic API key (or reads it from stdin) and stores it
+           oauth:  opens the provider's login page and stores the tokens
+  status   method, storage, whether a credential is present, expiry, last refresh
+  logout   removes the stored credential (and revokes it when the provider supports that)
+`,
+};
+
+function settingsHelp(env: NodeJS.ProcessEnv): string {
+  const lines = settingSpecs(env).map(
+    (s) =>
+      `  ${keyToFlag(s.key).padEnd(36)} ${keyToEnv(s.key).padEnd(42)} default ${s.defaultText}\n      ${s.description}`,
+  );
+  return `\nSettings (flag, environment variable, default):\n${lines.join('\n')}\n`;
+}
+
+function load(args: ParsedArgs, env: NodeJS.ProcessEnv): LoadedConfig {
+  return loadConfig({ env, flags: args.flags, configPath: args.configPath });
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv, io.env);
+  } catch (err) {
+    io.stderr.write(`claudine: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const [command, sub, ...rest] = args.words;
+  if (args.version) {
+    io.stdout.write(`claudine ${version()}\n`);
+    return 0;
+  }
+  if (command === undefined || (command === 'help' && sub === undefined)) {
+    io.stdout.write(MAIN_HELP);
+    return args.help || command === 'help' ? 0 : 2;
+  }
+  const help = COMMAND_HELP[command];
+  if (help === undefined) {
+    io.stderr.write(
+      `claudine: unknown command "${command}" (commands: start, config show, auth login|status|logout)\n`,
+    );
+    return 2;
+  }
+  if (args.help) {
+    io.stdout.write(help + (command === 'start' || command === 'config' ? settingsHelp(io.env) : ''));
+    return 0;
+  }
+  const extra = command === 'start' ? [sub, ...rest].filter((w) => w !== undefined) : rest;
+  if (extra.length > 0) {
+    io.stderr.write(`claudine: unexpected argument "${extra[0] ?? ''}" for ${command}\n`);
+    return 2;
+  }
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = load(args, io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`claudine: invalid configuration: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  switch (command) {
+    case 'start':
+      return start(loaded, io);
+    case 'config':
+      if (sub !== 'show') {
+        io.stderr.write(`claudine: unknown command "config ${sub ?? ''}" (did you mean "config show"?)\n`);
+        return 2;
+      }
+      io.stdout.write(formatConfig(loaded));
+      return 0;
+    case 'auth':
+      if (sub !== 'login' && sub !== 'logout' && sub !== 'status') {
+        io.stderr.write(
+          `claudine: unknown command "auth ${sub ?? ''}" (auth login, auth status or auth logout)\n`,
+        );
+        return 2;
+      }
+      return runAuthCommand(sub, loaded.config, io);
+    default:
+      io.stderr.write(`claudine: unknown command "${command}"\n`);
+      return 2;
+  }
+}
+
+async function start(loaded: LoadedConfig, io: CliIo): Promise<number> {
+  const { config } = loaded;
+  const logger = createLogger({ level: config.log_level, format: config.log_format, destination: io.stderr });
+  const app = createApp(config, { logger, env: io.env });
+  try {
+    await app.start();
+  } catch (err) {
+    if (err instanceof StartupError) {
+      logger.error(err.message);
+      app.destroy();
+      return 1;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `${config.server.host}:${config.server.port}`;
+    const reason =
+      code === 'EADDRINUSE'
+        ? `${where} is already in use (set another with --server--port)`
+        : code === 'EADDRNOTAVAIL'
+          ? `${config.server.host} is not an address of this machine (server.host)`
+          : code === 'EACCES'
+            ? `not allowed to listen on ${where}`
+            : String((err as Error).message);
+    logger.error({ code }, `cannot listen: ${reason}`);
+    app.destroy();
+    return 1;
+  }
+  if (!io.signal.aborted)
+    await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));
+  await app.shutdown();
+  return 0;
+}

@@ -1,0 +1,330 @@
+/**
+ * Every setting the proxy reads, in one table: its key, how its value is parsed, its default and what it
+ * means. The README's configuration table is written from this list; `claudine config show` prints it.
+ */
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import {
+  parseBoolean,
+  parseByteSize,
+  parseDuration,
+  parseEnum,
+  parseHost,
+  parseHttpUrl,
+  parseInteger,
+  parseOptionalHttpUrl,
+  parsePath,
+  parsePort,
+  parseString,
+  parseStringList,
+  parseStringMap,
+  type ParseResult,
+} from './values.js';
+
+export interface SettingSpec {
+  /** Dotted key as written in config.toml (`server.port`). */
+  readonly key: string;
+  readonly parse: (raw: unknown) => ParseResult<unknown>;
+  /** The default, already parsed; a function when it depends on the machine. */
+  readonly defaultValue: unknown;
+  /** How the default is shown to people (`config show`, README). */
+  readonly defaultText: string;
+  readonly description: string;
+  /** Secrets are never printed: `config show` says only whether they are set. */
+  readonly secret?: boolean;
+}
+
+/** The platform's per-user config directory (XDG on Linux, Application Support on macOS, AppData on Windows). */
+export function userConfigDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (platform === 'win32') return join(env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), 'claudine');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'claudine');
+  const xdg = env['XDG_CONFIG_HOME'];
+  return join(xdg !== undefined && xdg !== '' ? xdg : join(homedir(), '.config'), 'claudine');
+}
+
+function osUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'default';
+  }
+}
+
+const spec = (
+  key: string,
+  parse: (raw: unknown) => ParseResult<unknown>,
+  defaultValue: unknown,
+  description: string,
+  extra: { secret?: boolean; defaultText?: string } = {},
+): SettingSpec => ({
+  key,
+  parse,
+  defaultValue,
+  description,
+  defaultText:
+    extra.defaultText ??
+    (Array.isArray(defaultValue) ? `[${defaultValue.join(', ')}]` : String(defaultValue)),
+  ...(extra.secret === true ? { secret: true } : {}),
+});
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LOG_FORMATS = ['text', 'json'] as const;
+const AUTH_METHODS = ['static', 'oauth'] as const;
+const AUTH_STORAGES = ['keyring', 'file', 'env'] as const;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+export type AuthStorage = (typeof AUTH_STORAGES)[number];
+
+/** Milliseconds. */
+export type Duration = number;
+
+export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly SettingSpec[] {
+  const authFile = join(userConfigDir(env), 'auth.json');
+  return [
+    spec(
+      'log_level',
+      (r) => parseEnum(r, LOG_LEVELS),
+      'info',
+      'Lowest level logged: debug, info, warn or error.',
+    ),
+    spec(
+      'log_format',
+      (r) => parseEnum(r, LOG_FORMATS),
+      'text',
+      'Log line format: text for people, json for machines.',
+    ),
+
+    spec(
+      'server.host',
+      parseHost,
+      '127.0.0.1',
+      'Address to listen on (IPv4, IPv6 such as ::1, or a host name).',
+    ),
+    spec('server.port', parsePort, 4000, 'TCP port to listen on (0 picks a free one).'),
+    spec(
+      'server.max_body_size',
+      parseByteSize,
+      32 * 1024 * 1024,
+      'Largest request body accepted; larger ones get 413.',
+      { defaultText: '32MiB' },
+    ),
+    spec(
+      'server.allowed_hosts',
+      parseStringList,
+      [],
+      'Extra Host header names accepted besides loopback names.',
+    ),
+    spec('server.cors_origins', parseStringList, [], 'Browser origins allowed to call the proxy (CORS).'),
+    spec(
+      'server.api_keys',
+      parseStringList,
+      [],
+      'Client keys; when set, every /v1 request must present one.',
+      {
+        secret: true,
+      },
+    ),
+    spec(
+      'server.allow_unauthenticated_remote',
+      parseBoolean,
+      false,
+      'Allow listening on a non-loopback address without server.api_keys (anyone who can reach it uses your credential).',
+    ),
+    spec(
+      'server.max_concurrent_requests',
+      (r) => parseInteger(r, 1, 1_000_000),
+      1024,
+      'Requests served at once; more get 503 with retry-after.',
+    ),
+    spec('server.headers_timeout', parseDuration, 30_000, 'Time a client has to send its request headers.', {
+      defaultText: '30s',
+    }),
+    spec(
+      'server.request_timeout',
+      parseDuration,
+      300_000,
+      'Time a client has to send its whole request body.',
+      {
+        defaultText: '5m',
+      },
+    ),
+
+    spec(
+      'shutdown.delay',
+      parseDuration,
+      0,
+      'After a stop signal, time readiness reports 503 before the listener closes.',
+      {
+        defaultText: '0s',
+      },
+    ),
+    spec(
+      'shutdown.timeout',
+      parseDuration,
+      10_000,
+      'Time in-flight requests and streams get to finish on shutdown.',
+      {
+        defaultText: '10s',
+      },
+    ),
+
+    spec('upstream.base_url', parseHttpUrl, 'https://api.anthropic.com/v1', 'Anthropic API base URL (…/v1).'),
+    spec(
+      'upstream.headers_timeout',
+      parseDuration,
+      600_000,
+      'Time the upstream has to send response headers.',
+      {
+        defaultText: '10m',
+      },
+    ),
+    spec(
+      'upstream.idle_timeout',
+      parseDuration,
+      300_000,
+      'Longest silence allowed inside an upstream stream.',
+      {
+        defaultText: '5m',
+      },
+    ),
+    spec(
+      'upstream.max_retries',
+      (r) => parseInteger(r, 0, 10),
+      2,
+      'Retries of a failed upstream call before any byte reached the client.',
+    ),
+    spec('upstream.retry_deadline', parseDuration, 30_000, 'Total time spent retrying one request.', {
+      defaultText: '30s',
+    }),
+    spec(
+      'upstream.connections',
+      (r) => parseInteger(r, 1, 10_000),
+      128,
+      'Keep-alive connections to the upstream.',
+    ),
+
+    spec(
+      'auth.method',
+      (r) => parseEnum(r, AUTH_METHODS),
+      'static',
+      'static (an API key) or oauth (OAuth 2.0 login).',
+    ),
+    spec(
+      'auth.storage',
+      (r) => parseEnum(r, AUTH_STORAGES),
+      'keyring',
+      'Where the credential lives: keyring, file or env.',
+    ),
+    spec(
+      'auth.env_key',
+      parseString,
+      'ANTHROPIC_API_KEY',
+      'Environment variable read when auth.storage is env.',
+    ),
+    spec('auth.file', parsePath, authFile, 'Credential file used when auth.storage is file.', {
+      defaultText: '<config dir>/claudine/auth.json',
+    }),
+    spec('auth.keyring_user', parseString, osUserName(), 'Keyring account name (service "claudine").', {
+      defaultText: '<OS user name>',
+    }),
+    spec(
+      'auth.refresh_skew',
+      parseDuration,
+      60_000,
+      'Refresh OAuth access tokens this long before they expire.',
+      {
+        defaultText: '60s',
+      },
+    ),
+    spec(
+      'auth.oauth.issuer',
+      parseOptionalHttpUrl,
+      '',
+      'OAuth issuer URL; endpoints are discovered from it.',
+    ),
+    spec(
+      'auth.oauth.authorize_url',
+      parseOptionalHttpUrl,
+      '',
+      'Authorization endpoint (instead of discovery).',
+    ),
+    spec('auth.oauth.token_url', parseOptionalHttpUrl, '', 'Token endpoint (instead of discovery).'),
+    spec(
+      'auth.oauth.revocation_url',
+      parseOptionalHttpUrl,
+      '',
+      'Token revocation endpoint, called on logout.',
+    ),
+    spec('auth.oauth.client_id', parseString, '', 'OAuth client id registered for this proxy.'),
+    spec('auth.oauth.client_secret', parseString, '', 'OAuth client secret, for confidential clients.', {
+      secret: true,
+    }),
+    spec('auth.oauth.scopes', parseStringList, [], 'Scopes to request at login.'),
+    spec(
+      'auth.oauth.redirect_uri',
+      parseString,
+      'http://127.0.0.1:53682/callback',
+      'Where the provider sends the browser after login; a loopback URL is caught by claudine itself.',
+    ),
+    spec(
+      'auth.oauth.extra_authorize_params',
+      parseStringMap,
+      {},
+      'Extra query parameters for the authorization URL.',
+      {
+        defaultText: '{}',
+      },
+    ),
+
+    spec('metrics.enabled', parseBoolean, true, 'Serve Prometheus metrics at GET /metrics.'),
+  ];
+}
+
+export interface Config {
+  log_level: LogLevel;
+  log_format: LogFormat;
+  server: {
+    host: string;
+    port: number;
+    max_body_size: number;
+    allowed_hosts: string[];
+    cors_origins: string[];
+    api_keys: string[];
+    allow_unauthenticated_remote: boolean;
+    max_concurrent_requests: number;
+    headers_timeout: Duration;
+    request_timeout: Duration;
+  };
+  shutdown: { delay: Duration; timeout: Duration };
+  upstream: {
+    base_url: string;
+    headers_timeout: Duration;
+    idle_timeout: Duration;
+    max_retries: number;
+    retry_deadline: Duration;
+    connections: number;
+  };
+  auth: {
+    method: AuthMethod;
+    storage: AuthStorage;
+    env_key: string;
+    file: string;
+    keyring_user: string;
+    refresh_skew: Duration;
+    oauth: {
+      issuer: string;
+      authorize_url: string;
+      token_url: string;
+      revocation_url: string;
+      client_id: string;
+      client_secret: string;
+      scopes: string[];
+      redirect_uri: string;
+      extra_authorize_params: Record<string, string>;
+    };
+  };
+  metrics: { enabled: boolean };
+}

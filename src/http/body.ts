@@ -1,0 +1,92 @@
+import type { IncomingMessage } from 'node:http';
+import { ClientError } from '../errors.js';
+import type { RequestContext } from './context.js';
+
+/** JSON nested deeper than this is refused before parsing: JSON.parse would recurse that deep. */
+const MAX_JSON_DEPTH = 256;
+
+function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const type = header.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/** Refuses a declared Content-Length over the limit before a byte of the body is read. */
+export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+}
+
+export function tooLarge(limit: number): ClientError {
+  return new ClientError(
+    `request body is larger than the limit of ${limit} bytes (server.max_body_size)`,
+    413,
+    'request_too_large',
+  );
+}
+
+/** Reads the whole body up to `limit` bytes. */
+export async function readBody(req: IncomingMessage, ctx: RequestContext, limit: number): Promise<Buffer> {
+  checkDeclaredLength(req, limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      // Stop reading: the rest of the body is not wanted, and the connection is not reused.
+      req.unpipe();
+      req.resume();
+      throw tooLarge(limit);
+    }
+    chunks.push(chunk);
+  }
+  ctx.bytesIn = size;
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+/** Nesting depth of a JSON text, counted without parsing (strings skipped). Stops counting past `max`. */
+function exceedsDepth(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** Reads and parses a JSON body; every way it can be wrong is a ClientError with a clear message. */
+export async function readJsonBody(
+  req: IncomingMessage,
+  ctx: RequestContext,
+  limit: number,
+): Promise<unknown> {
+  if (!isJsonContentType(req.headers['content-type'])) {
+    throw new ClientError(
+      `expected a JSON body with "Content-Type: application/json", got ${JSON.stringify(req.headers['content-type'] ?? 'none')}`,
+      415,
+    );
+  }
+  const raw = await readBody(req, ctx, limit);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new ClientError('request body is not valid UTF-8');
+  }
+  if (text.trim() === '') throw new ClientError('request body is empty; expected a JSON object');
+  if (exceedsDepth(text, MAX_JSON_DEPTH))
+    throw new ClientError(`request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    const detail = err instanceof SyntaxError ? `: ${err.message}` : '';
+    throw new ClientError(`request body is not valid JSON${detail}`);
+  }
+}

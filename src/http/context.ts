@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TraceContext } from '../log/index.js';
+
+/** The error dialect a route speaks: OpenAI's envelope or Anthropic's. */
+export type Dialect = 'openai' | 'anthropic';
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheCreation: number;
+}
+
+/**
+ * Everything the access log and metrics need to know about one request, filled in along the way. One
+ * object per request; routes set fields on it instead of logging.
+ */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly trace: TraceContext;
+  /** performance.now() at arrival. */
+  readonly startedAt: number;
+  route: string;
+  dialect: Dialect;
+  /** Milliseconds from arrival to the first response byte, once sent. */
+  firstByteMs: number | null;
+  bytesIn: number;
+  bytesOut: number;
+  upstreamStatus: number | null;
+  upstreamMs: number | null;
+  model: string | null;
+  stream: boolean;
+  usage: TokenUsage | null;
+  /** How the request ended if not normally. */
+  outcome: 'client_disconnect' | 'upstream_abort' | 'upstream_error' | null;
+  /** Kept for errors that end a request after headers were sent (the status alone would hide them). */
+  errorType: string | null;
+}
+
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: RequestContext,
+) => Promise<void> | void;

@@ -1,0 +1,49 @@
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { RequestContext } from './context.js';
+
+/** Marks the first byte for the access log; call right before the first write or writeHead+end. */
+export function markFirstByte(ctx: RequestContext): void {
+  ctx.firstByteMs ??= performance.now() - ctx.startedAt;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  ctx: RequestContext,
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  const payload = JSON.stringify(body);
+  markFirstByte(ctx);
+  ctx.bytesOut += Buffer.byteLength(payload);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+/**
+ * Writes one chunk, honouring backpressure: resolves at once when the socket took it, or on `drain`
+ * (or `close`, so a vanished client never leaves the caller waiting).
+ */
+export function writeChunk(
+  res: ServerResponse,
+  ctx: RequestContext,
+  chunk: string | Uint8Array,
+): Promise<void> | undefined {
+  markFirstByte(ctx);
+  ctx.bytesOut += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+  if (res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * POST /v1/chat/completions: read and validate the OpenAI request, translate it (adapter/, pure), send
+ * it to the upstream Messages API, and translate the answer back — as one JSON body, or as a stream of
+ * chunks through the stream state machine.
+ */
+import type { ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import {
+  createChunkTranslator,
+  toAnthropicRequest,
+  toChatCompletion,
+  toOpenAIError,
+  upstreamErrorFromResponse,
+  type ResponseContext,
+} from '../../adapter/index.js';
+import { SseDecoder } from '../../sse/index.js';
+import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../../wire/index.js';
+import { formatTraceparent } from '../../log/index.js';
+import {
+  DEFAULT_ANTHROPIC_VERSION,
+  type UpstreamClient,
+  type UpstreamResponse,
+} from '../../upstream/index.js';
+import { readJsonBody } from '../body.js';
+import type { RequestContext, RouteHandler } from '../context.js';
+import { markFirstByte, sendJson, writeChunk } from '../respond.js';
+
+export interface ChatCompletionsOptions {
+  readonly upstream: UpstreamClient;
+  readonly maxBodySize: number;
+}
+
+/** Upstream headers a client may need, under their own names and (rate limits) OpenAI's. */
+export function clientFacingHeaders(upstream: UpstreamResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (typeof value !== 'string') continue;
+    if (name === 'retry-after' || name === 'request-id' || name.startsWith('anthropic-ratelimit-'))
+      out[name] = value;
+  }
+  const rename = (from: string, to: string): void => {
+    const value = out[from];
+    if (value !== undefined) out[to] = value;
+  };
+  for (const kind of ['requests', 'tokens'] as const) {
+    rename(`anthropic-ratelimit-${kind}-limit`, `x-ratelimit-limit-${kind}`);
+    rename(`anthropic-ratelimit-${kind}-remaining`, `x-ratelimit-remaining-${kind}`);
+    rename(`anthropic-ratelimit-${kind}-reset`, `x-ratelimit-reset-${kind}`);
+  }
+  if (out['request-id'] !== undefined) out['x-upstream-request-id'] = out['request-id'];
+  return out;
+}
+
+async function readUpstreamError(response: UpstreamResponse): Promise<never> {
+  let body: unknown;
+  try {
+    body = await response.body.json();
+  } catch {
+    body = undefined;
+  }
+  throw upstreamErrorFromResponse(response.statusCode, body, clientFacingHeaders(response.headers));
+}
+
+const DONE = 'data: [DONE]\n\n';
+
+async function streamCompletion(
+  response: UpstreamResponse,
+  res: ServerResponse,
+  ctx: RequestContext,
+  responseContext: ResponseContext,
+  includeUsage: boolean,
+): Promise<void> {
+  const translator = createChunkTranslator({ ...responseContext, includeUsage });
+  const decoder = new SseDecoder();
+  markFirstByte(ctx);
+  res.writeHead(200, {
+    ...clientFacingHeaders(response.headers),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+  res.flushHeaders();
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      let out = '';
+      for (const event of decoder.push(chunk)) {
+        const parsed = JSON.parse(event.data) as AnthropicStreamEvent;
+        noteUsage(ctx, parsed);
+        for (const payload of translator.step(parsed)) out += `data: ${JSON.stringify(payload)}\n\n`;
+      }
+      if (out !== '') {
+        const wait = writeChunk(res, ctx, out);
+        if (wait !== undefined) await wait;
+      }
+      if (res.destroyed || translator.done) break;
+    }
+  } catch (err) {
+    if (res.destroyed) return;
+    ctx.outcome = 'upstream_abort';
+    const { body } = toOpenAIError(err);
+    ctx.errorType = body.error.type;
+    await writeChunk(res, ctx, `data: ${JSON.stringify(body)}\n\n`);
+  }
+  if (!res.destroyed) {
+    res.end(DONE);
+    ctx.bytesOut += DONE.length;
+  }
+}
+
+export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHandler {
+  return async (req, res, ctx) => {
+    const body = await readJsonBody(req, ctx, options.maxBodySize);
+    const translated = toAnthropicRequest(body);
+    ctx.model = translated.model;
+    ctx.stream = translated.stream;
+
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'anthropic-version': DEFAULT_ANTHROPIC_VERSION,
+      traceparent: formatTraceparent(ctx.trace),
+      'x-request-id': ctx.requestId,
+    };
+    if (ctx.trace.traceState !== null) headers['tracestate'] = ctx.trace.traceState;
+    const started = performance.now();
+    const response = await options.upstream.send({
+      method: 'POST',
+      path: '/messages',
+      headers,
+      body: JSON.stringify(translated.request),
+      signal: abort.signal,
+    });
+    ctx.upstreamStatus = response.statusCode;
+    ctx.upstreamMs = performance.now() - started;
+    if (response.statusCode >= 400) await readUpstreamError(response);
+
+    // The completion id is the upstream message id, so a log line and the provider's records can be matched.
+    const responseContext: ResponseContext = {
+      created: Math.floor(Date.now() / 1000),
+      model: translated.model,
+      jsonTool: translated.jsonTool,
+    };
+    if (translated.stream) {
+      await streamCompletion(response, res, ctx, responseContext, translated.includeUsage);
+      return;
+    }
+    const message = (await response.body.json()) as AnthropicMessage;
+    const completion = toChatCompletion(message, responseContext);
+    ctx.usage = usageFrom(message.usage);
+    sendJson(res, ctx, 200, completion, clientFacingHeaders(response.headers));
+  };
+}
+
+function usageFrom(u: AnthropicUsage | undefined): RequestContext['usage'] {
+  if (u === undefined) return null;
+  return {
+    input: u.input_tokens,
+    output: u.output_tokens,
+    cacheRead: u.cache_read_input_tokens ?? 0,
+    cacheCreation: u.cache_creation_input_tokens ?? 0,
+  };
+}
+
+/** Token counts for the access log, read from the events the translator sees anyway (no extra parse). */
+function noteUsage(ctx: RequestContext, event: AnthropicStreamEvent): void {
+  if (event.type === 'message_start') ctx.usage = usageFrom(event.message.usage);
+  else if (event.type === 'message_delta' && ctx.usage !== null) ctx.usage.output = event.usage.output_tokens;
+}

@@ -1,0 +1,228 @@
+/**
+ * The node:http edge: request id, trace context, routing, error envelopes in the route's dialect, and one
+ * access-log line per request when it ends. No framework: this is the hot path.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { toOpenAIError } from '../adapter/index.js';
+import { ClientError } from '../errors.js';
+import { traceContextFrom, type Logger } from '../log/index.js';
+import { toAnthropicError } from './anthropic-errors.js';
+import type { Guard } from './guards.js';
+import type { Dialect, RequestContext, RouteHandler } from './context.js';
+import { requestIdFrom } from './request-id.js';
+import { sendJson } from './respond.js';
+
+export interface Route {
+  readonly dialect: Dialect;
+  readonly methods: Readonly<Partial<Record<'GET' | 'POST', RouteHandler>>>;
+}
+
+export interface RouteTable {
+  /** Exact paths. */
+  readonly exact: ReadonlyMap<string, Route>;
+  /** Prefix routes (`/v1/models/` for `/v1/models/{id}`), tried in order after exact ones. */
+  readonly prefixes: readonly (readonly [string, Route])[];
+}
+
+export interface HttpServerOptions {
+  readonly routes: RouteTable;
+  readonly logger: Logger;
+  /** Called once per finished request with its context and status (metrics). */
+  readonly onRequestEnd?: (ctx: RequestContext, status: number) => void;
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly guard: Guard;
+  /** Requests served at once; more get 503 with retry-after. */
+  readonly maxConcurrent: number;
+}
+
+export interface HttpServer {
+  readonly server: Server;
+  /** Requests currently being served. */
+  inFlight(): number;
+  /** Resolves when no request is in flight. */
+  drained(): Promise<void>;
+}
+
+function errorResponse(
+  dialect: Dialect,
+  err: unknown,
+): { status: number; headers: Record<string, string>; body: unknown } {
+  return dialect === 'anthropic' ? toAnthropicError(err) : toOpenAIError(err);
+}
+
+export function sendError(res: ServerResponse, ctx: RequestContext, err: unknown): void {
+  const { status, headers, body } = errorResponse(ctx.dialect, err);
+  ctx.errorType ??= (body as { error?: { type?: string } }).error?.type ?? null;
+  sendJson(res, ctx, status, body, headers);
+}
+
+function findRoute(routes: RouteTable, path: string): Route | undefined {
+  const exact = routes.exact.get(path);
+  if (exact !== undefined) return exact;
+  for (const [prefix, route] of routes.prefixes) if (path.startsWith(prefix)) return route;
+  return undefined;
+}
+
+function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext, status: number): void {
+  const fields = {
+    request_id: ctx.requestId,
+    trace_id: ctx.trace.traceId,
+    span_id: ctx.trace.spanId,
+    method: req.method,
+    route: ctx.route,
+    status,
+    duration_ms: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
+    ttfb_ms: ctx.firstByteMs === null ? null : Math.round(ctx.firstByteMs * 1000) / 1000,
+    bytes_in: ctx.bytesIn,
+    bytes_out: ctx.bytesOut,
+    ...(ctx.model !== null ? { model: ctx.model, stream: ctx.stream } : {}),
+    ...(ctx.upstreamStatus !== null
+      ? { upstream_status: ctx.upstreamStatus, upstream_ms: ctx.upstreamMs }
+      : {}),
+    ...(ctx.usage !== null
+      ? {
+          input_tokens: ctx.usage.input,
+          output_tokens: ctx.usage.output,
+          cache_read_tokens: ctx.usage.cacheRead,
+          cache_creation_tokens: ctx.usage.cacheCreation,
+        }
+      : {}),
+    ...(ctx.outcome !== null ? { outcome: ctx.outcome } : {}),
+    ...(ctx.errorType !== null ? { error_type: ctx.errorType } : {}),
+  };
+  if (status >= 500 || ctx.outcome === 'upstream_abort' || ctx.outcome === 'upstream_error')
+    logger.error(fields, 'request');
+  else if (status >= 400) logger.warn(fields, 'request');
+  else logger.info(fields, 'request');
+}
+
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { routes, logger } = options;
+  let inFlight = 0;
+  let drainWaiters: (() => void)[] = [];
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    inFlight++;
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    // Never log a query string: it could hold a key.
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const route = findRoute(routes, path);
+    const ctx: RequestContext = {
+      requestId,
+      trace: traceContextFrom(header(req, 'traceparent'), header(req, 'tracestate')),
+      startedAt: performance.now(),
+      route: route === undefined ? 'unknown' : path.startsWith('/v1/models/') ? '/v1/models/{id}' : path,
+      dialect: route?.dialect ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai'),
+      firstByteMs: null,
+      bytesIn: 0,
+      bytesOut: 0,
+      upstreamStatus: null,
+      upstreamMs: null,
+      model: null,
+      stream: false,
+      usage: null,
+      outcome: null,
+      errorType: null,
+    };
+    res.setHeader('x-request-id', requestId);
+
+    res.once('close', () => {
+      if (!res.writableFinished && ctx.outcome === null) ctx.outcome = 'client_disconnect';
+      logRequestEnd(logger, req, ctx, res.statusCode);
+      options.onRequestEnd?.(ctx, res.statusCode);
+      if (--inFlight === 0 && drainWaiters.length > 0) {
+        const waiters = drainWaiters;
+        drainWaiters = [];
+        for (const wake of waiters) wake();
+      }
+    });
+
+    if (inFlight > options.maxConcurrent) {
+      res.setHeader('retry-after', '1');
+      sendError(
+        res,
+        ctx,
+        new ClientError(
+          `claudine is at its limit of ${options.maxConcurrent} concurrent requests (server.max_concurrent_requests); retry shortly`,
+          503,
+          'unavailable',
+        ),
+      );
+      return;
+    }
+    try {
+      if (options.guard.check(req, res, path)) return;
+    } catch (err) {
+      sendError(res, ctx, err);
+      return;
+    }
+    if (route === undefined) {
+      sendError(res, ctx, new ClientError(`no route for ${req.method ?? 'GET'} ${path}`, 404, 'not_found'));
+      return;
+    }
+    const handler = route.methods[req.method as 'GET' | 'POST'];
+    if (handler === undefined) {
+      res.setHeader('allow', Object.keys(route.methods).join(', '));
+      sendError(
+        res,
+        ctx,
+        new ClientError(`method ${req.method ?? ''} is not allowed on ${path}`, 405, 'method_not_allowed'),
+      );
+      return;
+    }
+    let result: Promise<void> | void;
+    try {
+      result = handler(req, res, ctx);
+    } catch (err) {
+      failRequest(res, ctx, err, logger);
+      return;
+    }
+    if (result !== undefined) result.catch((err: unknown) => failRequest(res, ctx, err, logger));
+  };
+
+  const server = createServer(
+    {
+      headersTimeout: options.headersTimeout,
+      requestTimeout: options.requestTimeout,
+      keepAliveTimeout: 5_000,
+    },
+    handle,
+  );
+
+  return {
+    server,
+    inFlight: () => inFlight,
+    drained: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve)),
+  };
+}
+
+/** The last resort for an error a route did not answer itself. */
+function failRequest(res: ServerResponse, ctx: RequestContext, err: unknown, logger: Logger): void {
+  if (!(err instanceof Error) || err.name === 'Error' || err.name === 'TypeError') {
+    logger.error(
+      {
+        request_id: ctx.requestId,
+        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      },
+      'unexpected error',
+    );
+  }
+  if (res.destroyed) return;
+  if (!res.headersSent) {
+    sendError(res, ctx, err);
+    return;
+  }
+  // Headers are out: the status cannot change, so end the body; the route's own error event came first.
+  ctx.outcome ??= 'upstream_error';
+  res.end();
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
