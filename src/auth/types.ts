@@ -8,7 +8,10 @@ export type CredentialHeaders = Readonly<Record<string, string>>;
 
 export interface AuthReadiness {
   readonly ready: boolean;
-  /** Why not ready, in words a person can act on (never contains a secret). */
+  /**
+   * Why not ready, in words a person can act on (never contains a secret). When ready, a warning worth
+   * showing, e.g. that ANTHROPIC_API_KEY is used because the keyring is unavailable.
+   */
   readonly reason?: string;
 }
 
@@ -16,7 +19,8 @@ export interface TokenSource {
   /**
    * The credential to use now. Synchronous when a valid one is cached (the common case, kept off the event
    * loop's microtask queue on the hot path); a promise when a refresh or a storage read is needed.
-   * Rejects/throws AuthError when there is no usable credential; its message tells the user what to do.
+   * Throws (synchronously) or rejects AuthError when there is no usable credential; its message tells the
+   * user what to do. Status 401 when a login or key is needed, 503 while the token endpoint is failing.
    */
   current(): CredentialHeaders | Promise<CredentialHeaders>;
   /**
