@@ -3,6 +3,7 @@
  * missing field degrades to an empty value rather than a TypeError.
  */
 import type {
+  AnthropicContentBlock,
   AnthropicMessage,
   AnthropicStopReason,
   AnthropicUsage,
@@ -82,14 +83,15 @@ export function toChatCompletion(message: AnthropicMessage, ctx: ResponseContext
   const thinkingBlocks: OpenAIThinkingBlock[] = [];
   const toolCalls: OpenAIToolCall[] = [];
   const jsonTool = ctx.jsonTool ?? null;
-  const blocks = Array.isArray(message.content) ? message.content : [];
-  for (const block of blocks) {
+  const blocks: unknown = message.content;
+  for (const block of Array.isArray(blocks) ? (blocks as (AnthropicContentBlock | null)[]) : []) {
+    if (typeof block !== 'object' || block === null) continue;
     switch (block.type) {
       case 'text':
-        text += block.text;
+        if (typeof block.text === 'string') text += block.text;
         break;
       case 'thinking':
-        reasoning += block.thinking;
+        if (typeof block.thinking === 'string') reasoning += block.thinking;
         thinkingBlocks.push({ type: 'thinking', thinking: block.thinking, signature: block.signature });
         break;
       case 'redacted_thinking':

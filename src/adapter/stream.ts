@@ -90,7 +90,8 @@ export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boo
   };
   const fixedId = ctx.id !== undefined;
   return {
-    step: (event) => (s.done ? [] : step(s, event, fixedId)),
+    // A non-object (e.g. JSON `null`) is no event at all; everything else is read defensively.
+    step: (event) => (s.done || typeof event !== 'object' || event === null ? [] : step(s, event, fixedId)),
     get done() {
       return s.done;
     },
@@ -118,22 +119,26 @@ function num(value: unknown, fallback: number): number {
 function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): OpenAIStreamPayload[] {
   switch (event.type) {
     case 'message_start': {
-      const message = event.message;
-      if (!fixedId && typeof message.id === 'string') s.id = message.id;
-      const usage = message.usage;
-      s.input = num(usage.input_tokens, 0);
-      s.cacheRead = num(usage.cache_read_input_tokens, 0);
-      s.cacheCreation = num(usage.cache_creation_input_tokens, 0);
-      s.output = num(usage.output_tokens, 0);
+      const message = event.message as Partial<typeof event.message> | undefined;
+      if (!fixedId && typeof message?.id === 'string') s.id = message.id;
+      const usage = message?.usage;
+      s.input = num(usage?.input_tokens, 0);
+      s.cacheRead = num(usage?.cache_read_input_tokens, 0);
+      s.cacheCreation = num(usage?.cache_creation_input_tokens, 0);
+      s.output = num(usage?.output_tokens, 0);
       return [chunk(s, { role: 'assistant' })];
     }
 
     case 'content_block_start': {
-      const block = event.content_block;
+      const block = event.content_block as typeof event.content_block | undefined;
+      if (block === undefined || block === null || !Number.isSafeInteger(event.index) || event.index < 0)
+        return [];
       switch (block.type) {
         case 'text':
           s.blocks[event.index] = { kind: 'text' };
-          return block.text.length > 0 ? [chunk(s, { content: block.text })] : [];
+          return typeof block.text === 'string' && block.text.length > 0
+            ? [chunk(s, { content: block.text })]
+            : [];
         case 'tool_use': {
           if (s.jsonTool !== null && block.name === s.jsonTool) {
             s.usedJsonTool = true;
@@ -150,9 +155,11 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
             }),
           ];
         }
-        case 'thinking':
-          s.blocks[event.index] = { kind: 'thinking', text: block.thinking };
-          return block.thinking.length > 0 ? [chunk(s, { reasoning_content: block.thinking })] : [];
+        case 'thinking': {
+          const text = typeof block.thinking === 'string' ? block.thinking : '';
+          s.blocks[event.index] = { kind: 'thinking', text };
+          return text.length > 0 ? [chunk(s, { reasoning_content: text })] : [];
+        }
         case 'redacted_thinking':
           s.blocks[event.index] = { kind: 'ignored' };
           return [chunk(s, { thinking_blocks: [{ type: 'redacted_thinking', data: block.data }] })];
@@ -164,13 +171,15 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
 
     case 'content_block_delta': {
       const block = s.blocks[event.index];
-      if (block === undefined) return [];
-      const delta = event.delta;
+      const delta = event.delta as typeof event.delta | undefined;
+      if (block === undefined || delta === undefined || delta === null) return [];
       switch (delta.type) {
         case 'text_delta':
-          return block.kind === 'text' && delta.text.length > 0 ? [chunk(s, { content: delta.text })] : [];
+          return block.kind === 'text' && typeof delta.text === 'string' && delta.text.length > 0
+            ? [chunk(s, { content: delta.text })]
+            : [];
         case 'input_json_delta':
-          if (delta.partial_json.length === 0) return [];
+          if (typeof delta.partial_json !== 'string' || delta.partial_json.length === 0) return [];
           if (block.kind === 'tool') {
             return [
               chunk(s, {
@@ -182,13 +191,14 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
           }
           return block.kind === 'json' ? [chunk(s, { content: delta.partial_json })] : [];
         case 'thinking_delta':
-          if (block.kind !== 'thinking' || delta.thinking.length === 0) return [];
+          if (block.kind !== 'thinking' || typeof delta.thinking !== 'string' || delta.thinking.length === 0)
+            return [];
           block.text += delta.thinking;
           return [chunk(s, { reasoning_content: delta.thinking })];
         case 'signature_delta':
           // The signature closes the block: send the whole signed block so a client that concatenates
           // `thinking_blocks` deltas can echo it back, and the upstream can verify it next turn.
-          if (block.kind !== 'thinking') return [];
+          if (block.kind !== 'thinking' || typeof delta.signature !== 'string') return [];
           return [
             chunk(s, {
               thinking_blocks: [{ type: 'thinking', thinking: block.text, signature: delta.signature }],
@@ -203,12 +213,13 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
       return [];
 
     case 'message_delta': {
-      s.stopReason = finishReason(event.delta.stop_reason);
-      const usage = event.usage;
-      s.output = num(usage.output_tokens, s.output);
-      s.input = num(usage.input_tokens, s.input);
-      s.cacheRead = num(usage.cache_read_input_tokens, s.cacheRead);
-      s.cacheCreation = num(usage.cache_creation_input_tokens, s.cacheCreation);
+      const delta = event.delta as Partial<typeof event.delta> | undefined;
+      const usage = event.usage as Partial<typeof event.usage> | undefined;
+      s.stopReason = finishReason(delta?.stop_reason);
+      s.output = num(usage?.output_tokens, s.output);
+      s.input = num(usage?.input_tokens, s.input);
+      s.cacheRead = num(usage?.cache_read_input_tokens, s.cacheRead);
+      s.cacheCreation = num(usage?.cache_creation_input_tokens, s.cacheCreation);
       return [];
     }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toAnthropicRequest } from '../../src/adapter/index.js';
+import { createChunkTranslator, toAnthropicRequest, toChatCompletion } from '../../src/adapter/index.js';
+import type { AnthropicMessage, AnthropicStreamEvent } from '../../src/wire/index.js';
 import { ClientError } from '../../src/errors.js';
 
 function onlyClientErrors(body: unknown): void {
@@ -81,5 +82,79 @@ describe('toAnthropicRequest on arbitrary input', () => {
 
   it('throws nothing but ClientError for request-shaped garbage', () => {
     fc.assert(fc.property(body, onlyClientErrors), { numRuns: 3000 });
+  });
+});
+
+const eventType = fc.constantFrom(
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+  'ping',
+  'error',
+  'other',
+);
+const event = fc.oneof(
+  fc.record(
+    {
+      type: eventType,
+      index: fc.oneof(fc.nat(3), fc.anything()),
+      message: fc.anything(),
+      content_block: fc.oneof(
+        fc.record({
+          type: fc.constantFrom('text', 'tool_use', 'thinking', 'redacted_thinking'),
+          text: fc.anything(),
+          thinking: fc.anything(),
+          name: fc.anything(),
+        }),
+        fc.anything(),
+      ),
+      delta: fc.oneof(
+        fc.record({
+          type: fc.constantFrom('text_delta', 'input_json_delta', 'thinking_delta', 'signature_delta'),
+          text: fc.anything(),
+          partial_json: fc.anything(),
+          thinking: fc.anything(),
+          signature: fc.anything(),
+          stop_reason: fc.anything(),
+        }),
+        fc.anything(),
+      ),
+      usage: fc.anything(),
+      error: fc.anything(),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  fc.anything(),
+);
+
+describe('the response side on malformed upstream data', () => {
+  it('the chunk translator never throws, whatever events arrive', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 12 }), fc.boolean(), (events, includeUsage) => {
+        const t = createChunkTranslator({ created: 0, model: 'm', includeUsage, jsonTool: 'json_response' });
+        for (const e of events) t.step(e as AnthropicStreamEvent);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('toChatCompletion never throws on a message with odd content and usage', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          id: fc.anything(),
+          content: fc.anything(),
+          usage: fc.anything(),
+          stop_reason: fc.anything(),
+        }),
+        (m) => {
+          toChatCompletion(m as unknown as AnthropicMessage, { created: 0, model: 'm' });
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });
