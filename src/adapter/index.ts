@@ -8,7 +8,8 @@
  *   `{ id?, created, model, jsonTool? }`; without `id` the upstream message id is used.
  * - `createChunkTranslator({ ...ctx, includeUsage })` — `step(event)` per parsed upstream stream event returns
  *   payloads to write as `data: <JSON>`; when `done`, write `data: [DONE]`. An upstream `error` event yields an
- *   `{error:{…}}` payload (which the openai SDK raises) and sets `error`.
+ *   `{error:{…}}` payload (which the openai SDK raises) and sets `error`; `end()` after the upstream body ends
+ *   reports a stream cut short before message_stop the same way.
  * - `toOpenAIError(err)` — the one OpenAI error normaliser for any throwable.
  * - `upstreamErrorFromResponse(status, body, headers)` — a non-2xx upstream answer → UpstreamError.
  * - `toOpenAIModelList(list)`, `fallbackModelList()`, `FALLBACK_MODELS`, `defaultMaxTokens(model)`.

@@ -42,6 +42,11 @@ export interface ChunkTranslator {
   readonly done: boolean;
   /** Set when the upstream sent an `error` event: the status/type it maps to, for logs and metrics. */
   readonly error: OpenAIErrorResponse | null;
+  /**
+   * Call when the upstream body ended. Before `done` (no message_stop, no error event) the stream was cut
+   * short: returns an error payload (502 server_error, code `stream_truncated`) and sets `error`; else [].
+   */
+  end(): OpenAIStreamPayload[];
 }
 
 /** What one Anthropic content block turned into. */
@@ -97,6 +102,23 @@ export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boo
     },
     get error() {
       return s.error;
+    },
+    end: () => {
+      if (s.done) return [];
+      s.done = true;
+      s.error = {
+        status: 502,
+        headers: {},
+        body: {
+          error: {
+            message: 'the upstream stream ended before the message was complete',
+            type: 'server_error',
+            param: null,
+            code: 'stream_truncated',
+          },
+        },
+      };
+      return [s.error.body];
     },
   };
 }

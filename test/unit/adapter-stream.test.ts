@@ -217,3 +217,29 @@ describe('createChunkTranslator', () => {
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 });
   });
 });
+
+describe('ChunkTranslator.end', () => {
+  it('reports a stream cut short before message_stop as an error payload', () => {
+    const t = createChunkTranslator({ created: 1, model: 'm', includeUsage: false });
+    t.step(start());
+    t.step(text(0, 'partial'));
+    expect(t.end()).toEqual([
+      {
+        error: {
+          message: 'the upstream stream ended before the message was complete',
+          type: 'server_error',
+          param: null,
+          code: 'stream_truncated',
+        },
+      },
+    ]);
+    expect(t.done).toBe(true);
+    expect(t.error?.status).toBe(502);
+  });
+
+  it('returns nothing after a complete stream', () => {
+    const { t } = run([start(), ...end('end_turn')]);
+    expect(t.end()).toEqual([]);
+    expect(t.error).toBeNull();
+  });
+});
