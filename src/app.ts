@@ -51,6 +51,10 @@ export function createApp(config: Config, deps: AppDeps): App {
       headersTimeout: config.upstream.headers_timeout,
       idleTimeout: config.upstream.idle_timeout,
       connections: config.upstream.connections,
+      maxRetries: config.upstream.max_retries,
+      retryDeadline: config.upstream.retry_deadline,
+      onRetry: (reason, attempt, waitMs) =>
+        logger.debug({ reason, attempt, wait_ms: waitMs }, 'retrying upstream request'),
     },
     tokens,
   );

@@ -188,6 +188,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     {
       headersTimeout: options.headersTimeout,
       requestTimeout: options.requestTimeout,
+      // node checks the two timeouts above only this often (30 s by default): check often enough to matter.
+      connectionsCheckingInterval: Math.max(
+        250,
+        Math.min(options.headersTimeout, options.requestTimeout, 30_000) / 4,
+      ),
       keepAliveTimeout: 5_000,
     },
     handle,

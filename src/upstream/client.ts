@@ -1,10 +1,22 @@
 /**
  * The one way out to the provider: a keep-alive undici Pool on the upstream origin, the proxy's credential
- * added to every request, and a single retry after a 401 once the token source has renewed the credential.
+ * added to every request, and the retry policy.
+ *
+ * Retry policy (only before any byte has gone to the client — this class never writes to the client):
+ * - Connection refused/reset, and answers 429, 500, 502, 503, 504 and 529, are retried up to
+ *   `maxRetries` times with exponential backoff and jitter, waiting at least the upstream's `retry-after`,
+ *   as long as the wait ends within `retryDeadline` of the first attempt; `x-should-retry: false` is obeyed.
+ * - A 200 event stream whose first event is an `overloaded_error` counts as a 529.
+ * - A 401 asks the token source to renew the credential once, then the request is sent once more.
+ * - Timeouts are not retried: the upstream already had its full time.
+ * After the last attempt the last answer (or error) is returned for the route to translate.
  */
+import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
-import { UpstreamError } from '../errors.js';
 import type { CredentialHeaders, TokenSource } from '../auth/index.js';
+import { UpstreamError } from '../errors.js';
+import { PrefixedBody, ReplayableBody, type UpstreamBody } from './body.js';
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
@@ -13,6 +25,10 @@ export interface UpstreamOptions {
   readonly headersTimeout: number;
   readonly idleTimeout: number;
   readonly connections: number;
+  readonly maxRetries: number;
+  readonly retryDeadline: number;
+  /** Called once per retry, with why (for logs and metrics). */
+  readonly onRetry?: (reason: string, attempt: number, waitMs: number) => void;
 }
 
 export interface UpstreamRequest {
@@ -21,25 +37,86 @@ export interface UpstreamRequest {
   readonly path: string;
   /** Headers to send besides the credential (already filtered by the caller). */
   readonly headers: Record<string, string>;
-  /**
-   * The body. A string or Buffer can be sent twice, so it gets the retry after a 401; a stream cannot, so
-   * a 401 on a streamed body is returned to the caller as it is.
-   */
-  readonly body?: string | Buffer | NodeJS.ReadableStream | null;
+  readonly body?: string | Buffer | ReplayableBody | null;
   readonly signal?: AbortSignal;
 }
 
-export type UpstreamResponse = Dispatcher.ResponseData;
+export interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: UpstreamBody;
+  /** How many attempts it took (1 when the first one was answered). */
+  readonly attempts: number;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504, 529]);
+const BASE_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 8_000;
+/** Only this much of a stream is held back while looking for the end of its first event. */
+const PEEK_LIMIT = 64 * 1024;
+
+/** Seconds or an HTTP date → milliseconds from now; null when absent or unreadable. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+
+export function backoffMs(
+  attempt: number,
+  retryAfter: number | null,
+  random: () => number = Math.random,
+): number {
+  const exponential = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt);
+  const jittered = exponential * (0.5 + random() * 0.5);
+  return Math.round(Math.max(jittered, retryAfter ?? 0));
+}
+
+interface PeekResult {
+  readonly chunks: Buffer[];
+  readonly overloaded: boolean;
+  readonly iterator: AsyncIterator<Buffer>;
+}
+
+/**
+ * Reads until the first SSE event is complete and says whether it is an overloaded error. Reads through an
+ * explicit iterator and never calls return() on it: that would destroy the body the caller still streams.
+ */
+async function peekFirstEvent(body: Dispatcher.ResponseData['body']): Promise<PeekResult> {
+  const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const chunks: Buffer[] = [];
+  let seen = '';
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true) return { chunks, overloaded: false, iterator };
+    chunks.push(next.value);
+    seen += next.value.toString('latin1');
+    const end = seen.search(/\r?\n\r?\n|\r\r/);
+    if (end !== -1 || seen.length > PEEK_LIMIT) {
+      const first = end === -1 ? seen : seen.slice(0, end);
+      return {
+        chunks,
+        overloaded: /^event:\s*error\s*$/m.test(first) && first.includes('overloaded_error'),
+        iterator,
+      };
+    }
+  }
+}
 
 export class UpstreamClient {
   readonly #pool: Pool;
   readonly #pathPrefix: string;
   readonly #tokens: TokenSource;
+  readonly #options: UpstreamOptions;
 
   constructor(options: UpstreamOptions, tokens: TokenSource) {
     const url = new URL(options.baseUrl);
     this.#pathPrefix = url.pathname.replace(/\/+$/, '');
     this.#tokens = tokens;
+    this.#options = options;
     this.#pool = new Pool(url.origin, {
       connections: options.connections,
       headersTimeout: options.headersTimeout,
@@ -50,36 +127,100 @@ export class UpstreamClient {
   }
 
   /**
-   * Sends one request upstream. Resolves with the response whatever its status (the caller decides how to
-   * translate errors); rejects with UpstreamError when the upstream could not be reached or timed out, and
-   * with AuthError when there is no credential. An abort of `signal` rejects with the abort reason.
+   * Sends one request upstream, retrying as the policy above says. Resolves with the final response whatever
+   * its status (the route translates errors); rejects with UpstreamError when the upstream could not be
+   * reached or timed out, AuthError when there is no credential, or the abort reason when `signal` aborts.
    */
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const credential = await this.#tokens.current();
-    const response = await this.#dispatch(request, credential);
-    const replayable =
-      request.body === undefined ||
-      request.body === null ||
-      typeof request.body === 'string' ||
-      Buffer.isBuffer(request.body);
-    if (response.statusCode !== 401 || !replayable) return response;
-    // The credential was refused: drop this answer, renew once, and try once more.
-    response.body.resume();
-    const renewed = await this.#tokens.renew(credential);
-    return this.#dispatch(request, renewed);
+    const started = Date.now();
+    let credential = await this.#tokens.current();
+    let renewed = false;
+    for (let attempt = 0; ; attempt++) {
+      const retriesLeft = attempt < this.#options.maxRetries;
+      let raw: Dispatcher.ResponseData;
+      try {
+        raw = await this.#dispatch(request, credential);
+      } catch (err) {
+        const error = toUpstreamError(err, request.signal);
+        if (!retriesLeft || !(error instanceof UpstreamError) || error.answered || error.status === 504)
+          throw error;
+        if (!(await this.#waitToRetry(request, started, attempt, null, error.message))) throw error;
+        continue;
+      }
+
+      if (raw.statusCode === 401 && !renewed) {
+        await raw.body.dump();
+        credential = await this.#tokens.renew(credential);
+        renewed = true;
+        attempt--;
+        continue;
+      }
+
+      if (RETRYABLE_STATUS.has(raw.statusCode) && retriesLeft && raw.headers['x-should-retry'] !== 'false') {
+        const retryAfter = retryAfterMs(raw.headers['retry-after']);
+        if (this.#canWait(started, attempt, retryAfter)) {
+          await raw.body.dump().catch(() => undefined);
+          if (await this.#waitToRetry(request, started, attempt, retryAfter, `status ${raw.statusCode}`))
+            continue;
+        }
+      }
+
+      const contentType = raw.headers['content-type'];
+      if (
+        raw.statusCode === 200 &&
+        typeof contentType === 'string' &&
+        contentType.startsWith('text/event-stream')
+      ) {
+        const peeked = await peekFirstEvent(raw.body);
+        if (peeked.overloaded && retriesLeft && this.#canWait(started, attempt, null)) {
+          raw.body.destroy();
+          if (await this.#waitToRetry(request, started, attempt, null, 'overloaded_error event')) continue;
+        }
+        return {
+          statusCode: raw.statusCode,
+          headers: raw.headers,
+          body: new PrefixedBody(peeked.chunks, raw.body, peeked.iterator),
+          attempts: attempt + 1,
+        };
+      }
+      return { statusCode: raw.statusCode, headers: raw.headers, body: raw.body, attempts: attempt + 1 };
+    }
   }
 
-  async #dispatch(request: UpstreamRequest, credential: CredentialHeaders): Promise<UpstreamResponse> {
+  #canWait(started: number, attempt: number, retryAfter: number | null): boolean {
+    const wait = backoffMs(attempt, retryAfter, () => 1);
+    return Date.now() + wait - started <= this.#options.retryDeadline;
+  }
+
+  /** Sleeps the backoff (abortable). False when the deadline does not allow it. */
+  async #waitToRetry(
+    request: UpstreamRequest,
+    started: number,
+    attempt: number,
+    retryAfter: number | null,
+    reason: string,
+  ): Promise<boolean> {
+    const wait = backoffMs(attempt, retryAfter);
+    if (Date.now() + wait - started > this.#options.retryDeadline) return false;
+    this.#options.onRetry?.(reason, attempt + 1, wait);
+    await sleep(wait, undefined, request.signal !== undefined ? { signal: request.signal } : undefined);
+    return true;
+  }
+
+  async #dispatch(request: UpstreamRequest, credential: CredentialHeaders): Promise<Dispatcher.ResponseData> {
+    const body = request.body instanceof ReplayableBody ? request.body.stream() : (request.body ?? null);
     try {
       return await this.#pool.request({
         method: request.method,
         path: this.#pathPrefix + request.path,
         headers: { ...request.headers, ...credential },
-        body: (request.body ?? null) as string | Buffer | null,
+        body: body as string | Buffer | null,
         ...(request.signal !== undefined ? { signal: request.signal } : {}),
       });
     } catch (err) {
-      throw toUpstreamError(err, request.signal);
+      // A body that failed (over the size limit) explains itself better than the socket error it caused.
+      if (request.body instanceof ReplayableBody && request.body.error !== null) throw request.body.error;
+      throw err;
     }
   }
 
@@ -98,9 +239,8 @@ export function toUpstreamError(err: unknown, signal?: AbortSignal): unknown {
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
     return new UpstreamError('the upstream did not answer in time', 504, 'timeout_error', {}, false);
   }
-  if (err instanceof UpstreamError) return err;
-  const code =
-    (err as { code?: string } | null)?.code ?? (err as { cause?: { code?: string } } | null)?.cause?.code;
+  if (err instanceof UpstreamError || !(err instanceof Error) || err.name === 'ClientError') return err;
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
   const detail = code !== undefined ? ` (${code})` : '';
   return new UpstreamError(`the upstream could not be reached${detail}`, 502, 'api_error', {}, false);
 }

@@ -1,2 +1,9 @@
-export { UpstreamClient, DEFAULT_ANTHROPIC_VERSION, toUpstreamError } from './client.js';
+export {
+  UpstreamClient,
+  DEFAULT_ANTHROPIC_VERSION,
+  toUpstreamError,
+  retryAfterMs,
+  backoffMs,
+} from './client.js';
 export type { UpstreamOptions, UpstreamRequest, UpstreamResponse } from './client.js';
+export { ReplayableBody, PrefixedBody, type UpstreamBody } from './body.js';

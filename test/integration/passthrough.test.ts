@@ -22,7 +22,8 @@ let client: Anthropic;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl });
+  // No proxy-side retries here: these tests look at how each single upstream answer reaches the SDK.
+  proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
   client = new Anthropic({ baseURL: proxy.url, apiKey: CLIENT_DUMMY_KEY, maxRetries: 0 });
 });
 afterAll(async () => {

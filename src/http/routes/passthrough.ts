@@ -3,7 +3,7 @@
  * size limit, never parsed), the proxy's credential replaces the client's, and the answer streams back
  * byte for byte with its status and the headers a client needs.
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { formatTraceparent } from '../../log/index.js';
 import {
@@ -12,6 +12,7 @@ import {
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import { checkDeclaredLength, tooLarge } from '../body.js';
+import { ReplayableBody } from '../../upstream/index.js';
 import type { RequestContext, RouteHandler } from '../context.js';
 import { markFirstByte, writeChunk } from '../respond.js';
 
@@ -79,21 +80,9 @@ export function passedBackHeaders(upstream: UpstreamResponse['headers']): Record
   return headers;
 }
 
-/** Yields the client's body chunks as they come, failing once more than `limit` bytes arrived. */
-async function* limitedBody(
-  req: IncomingMessage,
-  ctx: RequestContext,
-  limit: number,
-): AsyncGenerator<Buffer> {
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    ctx.bytesIn += chunk.length;
-    if (ctx.bytesIn > limit) throw tooLarge(limit);
-    yield chunk;
-  }
-}
-
 /** Cheap look at the start of a body for `"model":"…"`, for the access log only; never parses the body. */
-function sniffModel(chunk: Buffer): string | null {
+function sniffModel(chunk: Buffer | undefined): string | null {
+  if (chunk === undefined) return null;
   const m = /"model"\s*:\s*"([^"\\]{1,128})"/.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 4096)));
   return m?.[1] ?? null;
 }
@@ -149,31 +138,21 @@ export function passthroughRoute(options: PassthroughOptions, upstreamPath: stri
       if (!res.writableFinished) abort.abort();
     });
     const headers = forwardedRequestHeaders(req.headers, ctx);
-    let sniffed = false;
-    const body = limitedBody(req, ctx, options.maxBodySize);
-    const observed = (async function* () {
-      for await (const chunk of body) {
-        if (!sniffed) {
-          sniffed = true;
-          ctx.model = sniffModel(chunk);
-        }
-        yield chunk;
-      }
-    })();
+    // Streamed to the upstream as it arrives, and kept (by reference) until the answer comes so that a
+    // retry or a 401 renewal can send it again.
+    const body = new ReplayableBody(req as AsyncIterable<Buffer>, (total) => {
+      if (total > options.maxBodySize) throw tooLarge(options.maxBodySize);
+    });
     const started = performance.now();
-    let response: UpstreamResponse;
-    try {
-      response = await options.upstream.send({
-        method: 'POST',
-        path: upstreamPath,
-        headers,
-        body: observed as unknown as NodeJS.ReadableStream,
-        signal: abort.signal,
-      });
-    } catch (err) {
-      if (ctx.bytesIn > options.maxBodySize) throw tooLarge(options.maxBodySize);
-      throw err;
-    }
+    const response = await options.upstream.send({
+      method: 'POST',
+      path: upstreamPath,
+      headers,
+      body,
+      signal: abort.signal,
+    });
+    ctx.bytesIn = body.bytes;
+    ctx.model = sniffModel(body.firstChunk);
     ctx.upstreamStatus = response.statusCode;
     ctx.upstreamMs = performance.now() - started;
     await pipeUpstreamResponse(response, res, ctx, abort);
