@@ -15,7 +15,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { CredentialHeaders, TokenSource } from '../auth/index.js';
-import { UpstreamError } from '../errors.js';
+import { AuthError, UpstreamError } from '../errors.js';
 import { PrefixedBody, ReplayableBody, type UpstreamBody } from './body.js';
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -106,6 +106,17 @@ async function peekFirstEvent(body: Dispatcher.ResponseData['body']): Promise<Pe
   }
 }
 
+/** The `error.message` of an upstream error body, read whole (error bodies are small), or null. */
+async function upstreamErrorMessage(body: Dispatcher.ResponseData['body']): Promise<string | null> {
+  try {
+    const parsed = (await body.json()) as { error?: { message?: unknown } } | null;
+    const message = parsed?.error?.message;
+    return typeof message === 'string' ? message.slice(0, 500) : null;
+  } catch {
+    return null;
+  }
+}
+
 export class UpstreamClient {
   readonly #pool: Pool;
   readonly #pathPrefix: string;
@@ -149,9 +160,21 @@ export class UpstreamClient {
       }
 
       if (raw.statusCode === 401 && !renewed) {
-        await raw.body.dump();
-        credential = await this.#tokens.renew(credential);
+        // The proxy's own credential was refused. Renew it and try once more. When it cannot be renewed (an
+        // API key, or a failed refresh), the client learns both what the upstream said and what to do about
+        // it: the upstream's words alone would blame a key the client never sent.
         renewed = true;
+        const said = await upstreamErrorMessage(raw.body);
+        try {
+          credential = await this.#tokens.renew(credential);
+        } catch (err) {
+          if (err instanceof AuthError)
+            throw new AuthError(
+              `${said !== null ? `the upstream said "${said}"; ` : ''}${err.message}`,
+              err.status,
+            );
+          throw err;
+        }
         attempt--;
         continue;
       }

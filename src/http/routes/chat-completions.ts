@@ -11,9 +11,11 @@ import {
   toChatCompletion,
   toOpenAIError,
   upstreamErrorFromResponse,
+  type ChunkTranslator,
+  type OpenAIStreamPayload,
   type ResponseContext,
 } from '../../adapter/index.js';
-import { SseDecoder } from '../../sse/index.js';
+import { SseDecoder, type SseEvent } from '../../sse/index.js';
 import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../../wire/index.js';
 import { formatTraceparent } from '../../log/index.js';
 import {
@@ -64,6 +66,27 @@ async function readUpstreamError(response: UpstreamResponse): Promise<never> {
 
 const DONE = 'data: [DONE]\n\n';
 
+function frames(payloads: readonly OpenAIStreamPayload[]): string {
+  let out = '';
+  for (const payload of payloads) out += `data: ${JSON.stringify(payload)}\n\n`;
+  return out;
+}
+
+/** Upstream events → the SSE frames to send; the one JSON.parse per event the translation needs. */
+function translateEvents(
+  events: readonly SseEvent[],
+  translator: ChunkTranslator,
+  ctx: RequestContext,
+): string {
+  let out = '';
+  for (const event of events) {
+    const parsed = JSON.parse(event.data) as AnthropicStreamEvent;
+    noteUsage(ctx, parsed);
+    out += frames(translator.step(parsed));
+  }
+  return out;
+}
+
 async function streamCompletion(
   response: UpstreamResponse,
   res: ServerResponse,
@@ -83,17 +106,23 @@ async function streamCompletion(
   res.flushHeaders();
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      let out = '';
-      for (const event of decoder.push(chunk)) {
-        const parsed = JSON.parse(event.data) as AnthropicStreamEvent;
-        noteUsage(ctx, parsed);
-        for (const payload of translator.step(parsed)) out += `data: ${JSON.stringify(payload)}\n\n`;
-      }
+      const out = translateEvents(decoder.push(chunk), translator, ctx);
       if (out !== '') {
         const wait = writeChunk(res, ctx, out);
         if (wait !== undefined) await wait;
       }
       if (res.destroyed || translator.done) break;
+    }
+    // A last event without its blank line still counts; a body that ended without message_stop makes the
+    // translator report the answer as incomplete instead of letting it look like a clean end.
+    const last = translateEvents(decoder.end(), translator, ctx);
+    const tail = translator.end();
+    if (tail.length > 0) ctx.outcome = 'upstream_abort';
+    const out = last + frames(tail);
+    if (out !== '' && !res.destroyed) await writeChunk(res, ctx, out);
+    if (translator.error !== null) {
+      ctx.outcome ??= 'upstream_error';
+      ctx.errorType = translator.error.body.error.type;
     }
   } catch (err) {
     if (res.destroyed) return;
