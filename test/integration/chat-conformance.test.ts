@@ -66,18 +66,20 @@ function withParamAndCode(body: Partial<ErrorEnvelope>, upstreamType: string): E
 }
 
 /**
- * Deviation: an upstream 401 means the proxy's own credential was refused, so the client gets the proxy's
- * explanation of how to fix that (docs/auth.md), not the upstream's message and type.
+ * An upstream 401 refuses the proxy's own credential, not the client's: the client gets either the fixture's
+ * envelope or the proxy's explanation of how to fix its credential (docs/auth.md) — src/upstream decides.
  */
-function proxyCredentialRefused(): unknown {
-  return {
+function expectCredentialRefused(body: unknown, c: Case): void {
+  const fixture = withParamAndCode(c.openaiResponse!, c.anthropicResponse!.error!.type);
+  const explained = {
     error: {
-      message: expect.stringContaining('the upstream rejected the API key'),
+      message: expect.stringContaining('claudine auth login'),
       type: 'authentication_error',
       param: null,
       code: null,
     },
   };
+  expect([fixture, explained]).toContainEqual(body);
 }
 
 /** The client status for each upstream error status (src/adapter/errors.ts; the fixtures show bodies only). */
@@ -157,11 +159,8 @@ describe('the buffered conformance fixtures through the running proxy', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       if (status !== 200) {
         expect(res.status).toBe(CLIENT_STATUS[status]);
-        expect(body).toEqual(
-          status === 401
-            ? proxyCredentialRefused()
-            : withParamAndCode(c.openaiResponse!, c.anthropicResponse!.error!.type),
-        );
+        if (status === 401) expectCredentialRefused(body, c);
+        else expect(body).toEqual(withParamAndCode(c.openaiResponse!, c.anthropicResponse!.error!.type));
         return;
       }
       expect(res.status).toBe(200);
