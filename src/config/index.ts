@@ -1,6 +1,6 @@
 export { loadConfig, ConfigError, flagToKey, keyToFlag, keyToEnv, getPath } from './load.js';
 export type { LoadedConfig, ConfigFlag, ValueSource, SourceKind, LoadInput } from './load.js';
-export { formatConfig } from './show.js';
+export { formatConfig, settingsTable } from './show.js';
 export { settingSpecs, userConfigDir } from './schema.js';
 export type {
   Config,

@@ -280,6 +280,12 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
     ),
 
     spec('metrics.enabled', parseBoolean, true, 'Serve Prometheus metrics at GET /metrics.'),
+    spec(
+      'metrics.process_metrics',
+      parseBoolean,
+      true,
+      'Include the process and Node.js runtime metrics (process_*, nodejs_*) in /metrics.',
+    ),
   ];
 }
 
@@ -326,5 +332,5 @@ export interface Config {
       extra_authorize_params: Record<string, string>;
     };
   };
-  metrics: { enabled: boolean };
+  metrics: { enabled: boolean; process_metrics: boolean };
 }

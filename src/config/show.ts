@@ -1,4 +1,5 @@
-import { getPath, keyToEnv, type LoadedConfig } from './load.js';
+import { getPath, keyToEnv, keyToFlag, type LoadedConfig } from './load.js';
+import { settingSpecs, type SettingSpec } from './schema.js';
 
 const REDACTED = '"<redacted>"';
 
@@ -39,4 +40,17 @@ export function formatConfig(loaded: LoadedConfig): string {
     `# every key can also be set as ${keyToEnv('server.port')}-style env vars or --server--port flags`,
   );
   return lines.join('\n') + '\n';
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+/** The README's table of every setting: key, flag, environment variable, default, meaning. */
+export function settingsTable(specs: readonly SettingSpec[] = settingSpecs({ XDG_CONFIG_HOME: '' })): string {
+  const rows = specs.map(
+    (s) =>
+      `| \`${s.key}\` | \`${keyToFlag(s.key)}\` | \`${keyToEnv(s.key)}\` | \`${escapeCell(s.defaultText)}\` | ${escapeCell(s.description)}${s.secret === true ? ' *Secret: never printed.*' : ''} |`,
+  );
+  return ['| key (config.toml) | flag | environment | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
