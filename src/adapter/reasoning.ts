@@ -11,6 +11,7 @@
  * same way, so a signed block reaches the upstream again in multi-turn tool use.
  */
 import type {
+  AnthropicEffort,
   AnthropicRedactedThinkingBlockParam,
   AnthropicThinkingBlockParam,
   AnthropicThinkingConfig,
@@ -27,12 +28,32 @@ export const EFFORT_BUDGETS: ReadonlyMap<string, number> = new Map([
   ['high', 16384],
 ]);
 
+/**
+ * Models that think adaptively (Opus/Sonnet 4.6 and later, the 5 families, Mythos): some of them refuse
+ * `budget_tokens` outright, and on the others it is deprecated, so `reasoning_effort` becomes
+ * `thinking: {type: 'adaptive'}` with `output_config.effort` there.
+ */
+export function thinksAdaptively(model: string): boolean {
+  return /^claude-(?:(?:opus|sonnet)-4-[6-9]|[a-z]+-[5-9](?:$|[-.])|mythos)/.test(model);
+}
+
+/** OpenAI effort levels → Anthropic's; OpenAI's "minimal" has no Anthropic equivalent below "low". */
+const ADAPTIVE_EFFORTS: ReadonlyMap<string, AnthropicEffort> = new Map([
+  ['minimal', 'low'],
+  ['low', 'low'],
+  ['medium', 'medium'],
+  ['high', 'high'],
+  ['xhigh', 'xhigh'],
+]);
+
 /** When a passed-through budget does not fit the default max_tokens, this much room is left for the answer. */
 export const ANSWER_ROOM = 8192;
 
 export interface ThinkingPlan {
   thinking: AnthropicThinkingConfig | undefined;
   maxTokens: number;
+  /** Set for adaptive thinking from reasoning_effort. */
+  effort?: AnthropicEffort;
 }
 
 /**
@@ -43,6 +64,7 @@ export function planThinking(
   body: JsonObject,
   explicitMax: { value: number; param: string } | undefined,
   defaultMax: number,
+  model = '',
 ): ThinkingPlan {
   const passthrough = field(body, 'thinking');
   if (passthrough !== undefined && passthrough !== null)
@@ -51,6 +73,16 @@ export function planThinking(
   const effort = field(body, 'reasoning_effort');
   const maxTokens = explicitMax?.value ?? defaultMax;
   if (effort === undefined || effort === null || effort === 'none') return { thinking: undefined, maxTokens };
+  if (thinksAdaptively(model)) {
+    const adaptive = typeof effort === 'string' ? ADAPTIVE_EFFORTS.get(effort) : undefined;
+    if (adaptive === undefined) {
+      fail(
+        'reasoning_effort',
+        'reasoning_effort must be one of "none", "minimal", "low", "medium", "high", "xhigh".',
+      );
+    }
+    return { thinking: { type: 'adaptive' }, maxTokens, effort: adaptive };
+  }
   const wanted = typeof effort === 'string' ? EFFORT_BUDGETS.get(effort) : undefined;
   if (wanted === undefined) {
     fail('reasoning_effort', 'reasoning_effort must be one of "none", "minimal", "low", "medium", "high".');

@@ -87,7 +87,7 @@ export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}
         ? { value: mt, param: 'max_tokens' }
         : undefined;
   const fallbackMax = options.defaultMaxTokens ?? defaultMaxTokens(model);
-  const { thinking, maxTokens } = planThinking(body, explicitMax, fallbackMax);
+  const { thinking, maxTokens, effort } = planThinking(body, explicitMax, fallbackMax, model);
   const thinkingOn = thinkingIsOn(thinking);
 
   const request: AnthropicMessagesRequest = { model, messages, max_tokens: maxTokens };
@@ -122,6 +122,7 @@ export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}
   if (tools !== undefined) request.tools = tools;
   if (toolChoice !== undefined) request.tool_choice = toolChoice;
   if (thinking !== undefined) request.thinking = thinking;
+  if (effort !== undefined) request.output_config = { effort };
 
   const userId =
     optString(body, 'safety_identifier', 'safety_identifier') ?? optString(body, 'user', 'user') ?? undefined;

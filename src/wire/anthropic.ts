@@ -94,8 +94,12 @@ export interface AnthropicMessagesRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   thinking?: AnthropicThinkingConfig;
+  /** `effort` steers adaptive thinking on the models that have it. */
+  output_config?: { effort: AnthropicEffort };
   metadata?: { user_id: string };
 }
+
+export type AnthropicEffort = 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 
 // ---------------------------------------------------------------- response side
 
