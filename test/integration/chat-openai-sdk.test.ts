@@ -22,6 +22,7 @@ import {
   defaultHandler,
   sendJson,
   sendSse,
+  sseEvent,
   startFakeUpstream,
   type FakeUpstream,
   type RecordedRequest,
@@ -35,7 +36,7 @@ import {
   thinkingBlock,
   toolUseBlock,
 } from '../helpers/anthropic-streams.js';
-import { FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const MODEL = 'claude-sonnet-4-5';
 
@@ -858,6 +859,74 @@ describe('errors', () => {
       messages: [{ role: 'user', content: 'Again' }],
     });
     expect(next.choices[0]!.message.content).toBe('Hello, world');
+  });
+
+  it('raises an APIError while iterating when the upstream connection drops mid-stream, and keeps serving', async () => {
+    upstream.handler = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const event of stream([textBlock(0, ['Half'])]).slice(0, 4)) res.write(sseEvent(event));
+      await new Promise((r) => setTimeout(r, 20));
+      res.destroy();
+    };
+    const response = await client.chat.completions.create({
+      model: MODEL,
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    let text = '';
+    const err = await rejection(
+      (async () => {
+        for await (const chunk of response) text += chunk.choices[0]?.delta.content ?? '';
+      })(),
+    );
+    expect(text).toBe('Half');
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).type).toBe('server_error');
+
+    upstream.handler = defaultHandler;
+    const next = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'Again' }],
+    });
+    expect(next.choices[0]!.message.content).toBe('Hello, world');
+  });
+
+  it('raises an APIError when the upstream stream ends cleanly before message_stop', async () => {
+    script(stream([textBlock(0, ['Cut'])]).slice(0, 5));
+    const response = await client.chat.completions.create({
+      model: MODEL,
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    let text = '';
+    const err = await rejection(
+      (async () => {
+        for await (const chunk of response) text += chunk.choices[0]?.delta.content ?? '';
+      })(),
+    );
+    expect(text).toBe('Cut');
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).type).toBe('server_error');
+  });
+
+  it('aborts the upstream request when the client stops reading a stream', async () => {
+    const pieces = Array.from({ length: 40 }, (_, i) => `p${i} `);
+    upstream.handler = (_req, res) => sendSse(res, stream([textBlock(0, pieces)]), { delayMs: 15 });
+    const aborted = upstream.aborted.length;
+    const response = await client.chat.completions.create({
+      model: MODEL,
+      stream: true,
+      messages: [{ role: 'user', content: 'Long story' }],
+    });
+    let seenChunks = 0;
+    for await (const _chunk of response) {
+      if (++seenChunks === 3) {
+        response.controller.abort();
+        break;
+      }
+    }
+    await eventually(() => upstream.aborted.length > aborted, 'the upstream request to be aborted', 2000);
+    expect(upstream.aborted.at(-1)!.path).toBe('/v1/messages');
   });
 
   it('rejects n: 2 with a BadRequestError naming the param, without calling the upstream', async () => {
