@@ -28,6 +28,7 @@ import type {
   CompletionUsage,
   FinishReason,
   OpenAIErrorBody,
+  OpenAIThinkingBlock,
 } from '../wire/index.js';
 import { streamErrorToOpenAI, type OpenAIErrorResponse } from './errors.js';
 import { finishReason, toOpenAIUsage, type ResponseContext } from './response.js';
@@ -71,6 +72,8 @@ interface StreamState {
   cacheCreation: number;
   output: number;
   stopReason: FinishReason;
+  /** Signed and redacted thinking blocks, sent together once the message ends (see flushThinking). */
+  thinkingBlocks: OpenAIThinkingBlock[];
   done: boolean;
   error: OpenAIErrorResponse | null;
 }
@@ -90,6 +93,7 @@ export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boo
     cacheCreation: 0,
     output: 0,
     stopReason: 'stop',
+    thinkingBlocks: [],
     done: false,
     error: null,
   };
@@ -132,6 +136,18 @@ function chunk(s: StreamState, delta: ChatCompletionDelta): ChatCompletionChunk 
     service_tier: null,
     choices: [{ index: 0, delta, finish_reason: null, logprobs: null }],
   };
+}
+
+/**
+ * All of a message's signed and redacted thinking blocks in ONE delta. Clients merge unknown delta fields
+ * differently (the openai SDK's stream helper replaces, others concatenate arrays); a single delta gives
+ * the same complete list either way, so the client can send every block back next turn.
+ */
+function flushThinking(s: StreamState): ChatCompletionChunk[] {
+  if (s.thinkingBlocks.length === 0) return [];
+  const blocks = s.thinkingBlocks;
+  s.thinkingBlocks = [];
+  return [chunk(s, { thinking_blocks: blocks })];
 }
 
 function num(value: unknown, fallback: number): number {
@@ -184,7 +200,8 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
         }
         case 'redacted_thinking':
           s.blocks[event.index] = { kind: 'ignored' };
-          return [chunk(s, { thinking_blocks: [{ type: 'redacted_thinking', data: block.data }] })];
+          s.thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
+          return [];
         default:
           s.blocks[event.index] = { kind: 'ignored' };
           return [];
@@ -218,14 +235,10 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
           block.text += delta.thinking;
           return [chunk(s, { reasoning_content: delta.thinking })];
         case 'signature_delta':
-          // The signature closes the block: send the whole signed block so a client that concatenates
-          // `thinking_blocks` deltas can echo it back, and the upstream can verify it next turn.
+          // The signature closes the block; it is sent with the others when the message ends.
           if (block.kind !== 'thinking' || typeof delta.signature !== 'string') return [];
-          return [
-            chunk(s, {
-              thinking_blocks: [{ type: 'thinking', thinking: block.text, signature: delta.signature }],
-            }),
-          ];
+          s.thinkingBlocks.push({ type: 'thinking', thinking: block.text, signature: delta.signature });
+          return [];
         default:
           return []; // citations_delta and future delta types
       }
@@ -242,11 +255,12 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
       s.input = num(usage?.input_tokens, s.input);
       s.cacheRead = num(usage?.cache_read_input_tokens, s.cacheRead);
       s.cacheCreation = num(usage?.cache_creation_input_tokens, s.cacheCreation);
-      return [];
+      return flushThinking(s);
     }
 
     case 'message_stop': {
       s.done = true;
+      const thinking = flushThinking(s);
       // The JSON tool is how the answer arrives, not a call the client should run.
       if (s.usedJsonTool && s.toolCalls === 0 && s.stopReason === 'tool_calls') s.stopReason = 'stop';
       const usage: CompletionUsage = toOpenAIUsage({
@@ -262,8 +276,8 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
         choices: [{ index: 0, delta: {}, finish_reason: s.stopReason, logprobs: null }],
         usage,
       };
-      if (!s.includeUsage) return [last];
-      return [last, { ...chunk(s, {}), choices: [], usage }];
+      if (!s.includeUsage) return [...thinking, last];
+      return [...thinking, last, { ...chunk(s, {}), choices: [], usage }];
     }
 
     case 'error': {

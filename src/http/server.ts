@@ -5,8 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { toOpenAIError } from '../adapter/index.js';
-import { ClientError } from '../errors.js';
-import { traceContextFrom, type Logger } from '../log/index.js';
+import { AuthError, ClientError, UpstreamError } from '../errors.js';
+import { formatTraceparent, traceContextFrom, type Logger } from '../log/index.js';
 import { toAnthropicError } from './anthropic-errors.js';
 import type { Guard } from './guards.js';
 import type { Dialect, RequestContext, RouteHandler } from './context.js';
@@ -28,6 +28,8 @@ export interface RouteTable {
 export interface HttpServerOptions {
   readonly routes: RouteTable;
   readonly logger: Logger;
+  /** Called once per arriving request, before routing (metrics; absent when metrics are off). */
+  readonly onRequestStart?: (ctx: RequestContext) => void;
   /** Called once per finished request with its context and status (metrics). */
   readonly onRequestEnd?: (ctx: RequestContext, status: number) => void;
   readonly headersTimeout: number;
@@ -129,6 +131,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       errorType: null,
     };
     res.setHeader('x-request-id', requestId);
+    // The proxy's own span, so a client can find this request's upstream call and log lines in its trace.
+    res.setHeader('traceparent', formatTraceparent(ctx.trace));
+    options.onRequestStart?.(ctx);
 
     res.once('close', () => {
       if (!res.writableFinished && ctx.outcome === null) ctx.outcome = 'client_disconnect';
@@ -208,11 +213,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
 /** The last resort for an error a route did not answer itself. */
 function failRequest(res: ServerResponse, ctx: RequestContext, err: unknown, logger: Logger): void {
-  if (!(err instanceof Error) || err.name === 'Error' || err.name === 'TypeError') {
+  // The expected failures explain themselves in the response; anything else is a bug and is logged whole.
+  if (!(err instanceof ClientError || err instanceof AuthError || err instanceof UpstreamError)) {
     logger.error(
       {
         request_id: ctx.requestId,
-        err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        trace_id: ctx.trace.traceId,
+        span_id: ctx.trace.spanId,
+        // A SyntaxError's message quotes the text it choked on, which could be part of a body: name only.
+        err:
+          err instanceof SyntaxError
+            ? { name: err.name }
+            : err instanceof Error
+              ? { name: err.name, message: err.message, stack: err.stack }
+              : typeof err,
       },
       'unexpected error',
     );

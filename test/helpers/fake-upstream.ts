@@ -119,7 +119,7 @@ export function textStreamEvents(
 export const defaultHandler: FakeHandler = async (req, res) => {
   const body = (req.json ?? {}) as { stream?: boolean; model?: string };
   if (req.method === 'GET' && req.path.startsWith('/v1/models')) {
-    const id = req.path.slice('/v1/models/'.length);
+    const id = req.path.split('?', 1)[0]!.slice('/v1/models/'.length);
     const model = (mid: string) => ({
       type: 'model',
       id: mid,

@@ -224,6 +224,30 @@ describe('faults after bytes reached the client', () => {
   });
 });
 
+describe('an upstream that answers nonsense', () => {
+  it('turns a 200 with an HTML body into a 502 that says so', async () => {
+    upstream.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>captive portal</html>');
+    };
+    const res = await post('/v1/chat/completions', chat());
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('not JSON');
+    expect(proxy.logs.some((l) => l['msg'] === 'unexpected error')).toBe(false);
+  });
+
+  it('ends a stream with an error payload when an event is not JSON', async () => {
+    upstream.handler = (_req, res) =>
+      sendSse(res, [textStreamEvents([])[0]!, 'event: content_block_delta\ndata: {not json\n\n']);
+    const res = await post('/v1/chat/completions', chat({ stream: true }));
+    const text = await res.text();
+    expect(text).toMatch(
+      /data: \{"error":\{"message":"the upstream sent a \\"content_block_delta\\" event that is not JSON"/,
+    );
+    expect(proxy.logs.some((l) => l['msg'] === 'unexpected error')).toBe(false);
+  });
+});
+
 describe('limits', () => {
   it('answers 503 with retry-after beyond max_concurrent_requests', async () => {
     const limited = await startProxy({

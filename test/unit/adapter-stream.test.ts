@@ -106,7 +106,7 @@ describe('createChunkTranslator', () => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
-  it('streams thinking as reasoning_content and sends the signed block when the signature arrives', () => {
+  it('streams thinking as reasoning_content and sends every signed or redacted block in one delta at the end', () => {
     const { chunks } = run([
       start(),
       {
@@ -120,12 +120,19 @@ describe('createChunkTranslator', () => {
       stop(0),
       { type: 'content_block_start', index: 1, content_block: { type: 'redacted_thinking', data: 'opaque' } },
       stop(1),
+      ...end('end_turn', 5),
     ]);
-    expect(deltas(chunks).slice(1)).toEqual([
+    // One delta with the whole list: the openai SDK's stream helper replaces unknown fields, others append;
+    // either way the client ends up with both blocks to send back.
+    expect(deltas(chunks).slice(1, 4)).toEqual([
       { reasoning_content: 'Hmm, ' },
       { reasoning_content: 'yes.' },
-      { thinking_blocks: [{ type: 'thinking', thinking: 'Hmm, yes.', signature: 'SIG' }] },
-      { thinking_blocks: [{ type: 'redacted_thinking', data: 'opaque' }] },
+      {
+        thinking_blocks: [
+          { type: 'thinking', thinking: 'Hmm, yes.', signature: 'SIG' },
+          { type: 'redacted_thinking', data: 'opaque' },
+        ],
+      },
     ]);
   });
 

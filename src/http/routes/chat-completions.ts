@@ -23,6 +23,7 @@ import {
   type UpstreamClient,
   type UpstreamResponse,
 } from '../../upstream/index.js';
+import { UpstreamError } from '../../errors.js';
 import { readJsonBody } from '../body.js';
 import type { RequestContext, RouteHandler } from '../context.js';
 import { markFirstByte, sendJson, writeChunk } from '../respond.js';
@@ -66,6 +67,13 @@ async function readUpstreamError(response: UpstreamResponse): Promise<never> {
 
 const DONE = 'data: [DONE]\n\n';
 
+/** The upstream connection failed while its answer was being read. */
+function streamFailure(err: unknown): UpstreamError {
+  const code = (err as { code?: unknown } | null)?.code;
+  const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
+  return new UpstreamError(`the upstream connection failed mid-answer (${detail})`, 502, null, {}, false);
+}
+
 function frames(payloads: readonly OpenAIStreamPayload[]): string {
   let out = '';
   for (const payload of payloads) out += `data: ${JSON.stringify(payload)}\n\n`;
@@ -80,7 +88,12 @@ function translateEvents(
 ): string {
   let out = '';
   for (const event of events) {
-    const parsed = JSON.parse(event.data) as AnthropicStreamEvent;
+    let parsed: AnthropicStreamEvent;
+    try {
+      parsed = JSON.parse(event.data) as AnthropicStreamEvent;
+    } catch {
+      throw new UpstreamError(`the upstream sent a "${event.event}" event that is not JSON`, 502, null);
+    }
     noteUsage(ctx, parsed);
     out += frames(translator.step(parsed));
   }
@@ -127,7 +140,7 @@ async function streamCompletion(
   } catch (err) {
     if (res.destroyed) return;
     ctx.outcome = 'upstream_abort';
-    const { body } = toOpenAIError(err);
+    const { body } = toOpenAIError(err instanceof UpstreamError ? err : streamFailure(err));
     ctx.errorType = body.error.type;
     await writeChunk(res, ctx, `data: ${JSON.stringify(body)}\n\n`);
   }
@@ -177,7 +190,14 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       await streamCompletion(response, res, ctx, responseContext, translated.includeUsage);
       return;
     }
-    const message = (await response.body.json()) as AnthropicMessage;
+    let message: AnthropicMessage;
+    try {
+      message = (await response.body.json()) as AnthropicMessage;
+    } catch (err) {
+      throw err instanceof SyntaxError
+        ? new UpstreamError('the upstream answered 200 with a body that is not JSON', 502, null)
+        : streamFailure(err);
+    }
     const completion = toChatCompletion(message, responseContext);
     ctx.usage = usageFrom(message.usage);
     sendJson(res, ctx, 200, completion, clientFacingHeaders(response.headers));

@@ -45,6 +45,7 @@ export function modelsRoute(options: ModelsRouteOptions): RouteHandler {
         throw new Error(`upstream answered ${response.statusCode}`);
       }
       const list = toOpenAIModelList(await response.body.json());
+      if (list.data.length === 0) throw new Error('upstream model list is empty or not a list');
       cached = { list, until: performance.now() + CACHE_FOR_MS };
       return list;
     } catch {

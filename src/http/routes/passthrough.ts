@@ -15,6 +15,7 @@ import { checkDeclaredLength, tooLarge } from '../body.js';
 import { ReplayableBody } from '../../upstream/index.js';
 import type { RequestContext, RouteHandler } from '../context.js';
 import { markFirstByte, writeChunk } from '../respond.js';
+import { UsageScanner } from '../../metrics/index.js';
 
 /** Never forwarded upstream: hop-by-hop headers, the client's own credentials, and what the proxy sets itself. */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -107,8 +108,11 @@ export async function pipeUpstreamResponse(
   markFirstByte(ctx);
   res.writeHead(response.statusCode, passedBackHeaders(response.headers));
   res.flushHeaders();
+  // Token counts for the access log and metrics without parsing the body (see metrics/usage-scan.ts).
+  const usage = response.statusCode < 300 ? new UsageScanner(isEventStream) : null;
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      usage?.push(chunk);
       const wait = writeChunk(res, ctx, chunk);
       if (wait !== undefined) await wait;
       if (res.destroyed) break;
@@ -117,6 +121,7 @@ export async function pipeUpstreamResponse(
     if (res.destroyed || abort.signal.aborted) return;
     ctx.outcome = 'upstream_abort';
     ctx.errorType = 'upstream_stream_error';
+    ctx.usage = usage?.usage() ?? null;
     if (isEventStream) {
       const message = err instanceof Error ? err.message : 'the upstream stream failed';
       const event = `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message: `upstream stream ended early: ${message}` } })}\n\n`;
@@ -127,6 +132,7 @@ export async function pipeUpstreamResponse(
     }
     return;
   }
+  ctx.usage = usage?.usage() ?? null;
   res.end();
 }
 
