@@ -11,7 +11,8 @@ import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { modelsRoute } from './http/routes/models.js';
 import { createGuard } from './http/guards.js';
 import { createHttpServer, type HttpServer, type Route, type RouteTable } from './http/server.js';
-import type { Logger } from './log/index.js';
+import { otelLogSettingsFrom, startOtelLogExport, type Logger, type OtelLogExport } from './log/index.js';
+import { createMetrics } from './metrics/index.js';
 import { UpstreamClient } from './upstream/index.js';
 
 /** The app cannot start for a reason the user must fix; the message says how. */
@@ -44,7 +45,14 @@ export interface App {
 
 export function createApp(config: Config, deps: AppDeps): App {
   const { logger } = deps;
-  const tokens = deps.tokens ?? createTokenSource(config, { env: deps.env, logger });
+  // Off: no metric object exists and the server gets no hooks, so requests pay nothing for metrics.
+  const metrics = config.metrics.enabled
+    ? createMetrics({ processMetrics: config.metrics.process_metrics })
+    : null;
+  const otel = otelLogSettingsFrom(deps.env);
+  let otelExport: OtelLogExport | null = null;
+  const tokens =
+    deps.tokens ?? createTokenSource(config, { env: deps.env, logger, onRefresh: metrics?.onRefresh });
   const upstream = new UpstreamClient(
     {
       baseUrl: config.upstream.base_url,
@@ -90,6 +98,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         '/v1/messages/count_tokens',
         anthropic({ POST: passthroughRoute(passthrough, '/messages/count_tokens') }),
       ],
+      ...(metrics !== null ? [['/metrics', openai({ GET: metrics.route })] as const] : []),
     ]),
     prefixes: [['/v1/models/', openai({ GET: models })]],
   };
@@ -107,6 +116,9 @@ export function createApp(config: Config, deps: AppDeps): App {
     maxConcurrent: config.server.max_concurrent_requests,
     headersTimeout: config.server.headers_timeout,
     requestTimeout: config.server.request_timeout,
+    ...(metrics !== null
+      ? { onRequestStart: metrics.onRequestStart, onRequestEnd: metrics.onRequestEnd }
+      : {}),
   });
 
   let forceClose: NodeJS.Timeout | undefined;
@@ -131,6 +143,18 @@ export function createApp(config: Config, deps: AppDeps): App {
         });
       });
       state = 'serving';
+      for (const problem of otel.problems) logger.warn(problem);
+      if (otel.settings !== null) {
+        try {
+          // Before the first line worth exporting; the SDK is loaded only here, only when asked for.
+          otelExport = await startOtelLogExport(otel.settings, logger);
+        } catch (err) {
+          logger.warn(
+            { reason: err instanceof Error ? err.message : String(err) },
+            'OpenTelemetry log export is off: it could not start',
+          );
+        }
+      }
       const address = http.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}`;
@@ -177,6 +201,8 @@ export function createApp(config: Config, deps: AppDeps): App {
       await upstream.close().catch(() => undefined);
       state = 'stopped';
       logger.info('stopped');
+      // Last, so the 'stopped' line is exported too.
+      await otelExport?.shutdown().catch(() => undefined);
     },
     destroy() {
       state = 'stopped';
@@ -185,6 +211,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       http.server.close();
       upstream.destroy();
       tokens.close();
+      void otelExport?.shutdown().catch(() => undefined);
     },
   };
 }

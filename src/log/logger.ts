@@ -60,6 +60,36 @@ class TextDestination extends Writable {
   }
 }
 
+/**
+ * Receives every line the logger writes, as pino's JSON (after redaction), besides the configured output.
+ * Used by the OpenTelemetry export (log/otel.ts); attached with addLogSink.
+ */
+export type LogSink = (jsonLine: string) => void;
+
+/** pino's destination: the real output, plus any sinks. With none attached a line costs one length check. */
+class TeeDestination implements DestinationStream {
+  readonly sinks: LogSink[] = [];
+  constructor(private readonly target: DestinationStream) {}
+  write(line: string): void {
+    this.target.write(line);
+    if (this.sinks.length !== 0) for (const sink of this.sinks) sink(line);
+  }
+}
+
+/**
+ * Sends every later line of `logger` (and of its children, which share its destination) to `sink` too.
+ * Returns a function that detaches it, or null when the logger was not made by createLogger.
+ */
+export function addLogSink(logger: Logger, sink: LogSink): (() => void) | null {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  if (!(stream instanceof TeeDestination)) return null;
+  stream.sinks.push(sink);
+  return () => {
+    const at = stream.sinks.indexOf(sink);
+    if (at !== -1) stream.sinks.splice(at, 1);
+  };
+}
+
 export interface LoggerOptions {
   readonly level: LogLevel;
   readonly format: LogFormat;
@@ -69,7 +99,7 @@ export interface LoggerOptions {
 
 export function createLogger(options: LoggerOptions): Logger {
   const out = options.destination ?? process.stderr;
-  const destination: DestinationStream = options.format === 'json' ? out : new TextDestination(out);
+  const destination = new TeeDestination(options.format === 'json' ? out : new TextDestination(out));
   return pino(
     {
       level: options.level,
