@@ -90,7 +90,13 @@ export function createApp(config: Config, deps: AppDeps): App {
       ['/health/readiness', openai({ GET: readinessRoute(readiness) })],
       [
         '/v1/chat/completions',
-        openai({ POST: chatCompletionsRoute({ upstream, maxBodySize: config.server.max_body_size }) }),
+        openai({
+          POST: chatCompletionsRoute({
+            upstream,
+            maxBodySize: config.server.max_body_size,
+            translate: { promptCaching: config.translation.prompt_caching },
+          }),
+        }),
       ],
       ['/v1/models', openai({ GET: models })],
       ['/v1/messages', anthropic({ POST: passthroughRoute(passthrough, '/messages') })],

@@ -38,6 +38,33 @@ export function parseDataUrl(url: string): DataUrl | null {
   };
 }
 
+/**
+ * A content part's `cache_control` (Anthropic's prompt-cache breakpoint, which some OpenAI clients already
+ * send on parts) is kept on the block it becomes.
+ */
+export function withCacheControl<T extends AnthropicContentBlockParam>(
+  block: T,
+  part: unknown,
+  param: string,
+): T {
+  if (!isObject(part)) return block;
+  const raw = field(part, 'cache_control');
+  if (raw === undefined || raw === null) return block;
+  const ttl = isObject(raw) ? field(raw, 'ttl') : undefined;
+  if (
+    !isObject(raw) ||
+    field(raw, 'type') !== 'ephemeral' ||
+    (ttl !== undefined && ttl !== '5m' && ttl !== '1h')
+  ) {
+    fail(
+      `${param}.cache_control`,
+      `${param}.cache_control must be {"type": "ephemeral"} with an optional "ttl" of "5m" or "1h".`,
+    );
+  }
+  if (block.type === 'thinking' || block.type === 'redacted_thinking') return block;
+  return { ...block, cache_control: ttl === undefined ? { type: 'ephemeral' } : { type: 'ephemeral', ttl } };
+}
+
 /** A string or an array of text parts → text blocks (system, developer, tool and assistant messages). */
 export function textBlocks(content: unknown, param: string): AnthropicTextBlockParam[] {
   if (content === undefined || content === null) return [];
@@ -53,7 +80,7 @@ export function textBlocks(content: unknown, param: string): AnthropicTextBlockP
     if (type === 'text') {
       const text = field(part, 'text');
       if (typeof text !== 'string') fail(`${partParam}.text`, `${partParam}.text must be a string.`);
-      if (!isBlank(text)) blocks.push({ type: 'text', text });
+      if (!isBlank(text)) blocks.push(withCacheControl({ type: 'text', text }, part, partParam));
     } else if (type === 'refusal') {
       // An assistant's earlier refusal is still what it said; keep it as text.
       const refusal = field(part, 'refusal');
@@ -77,7 +104,7 @@ export function userBlocks(content: unknown, param: string): AnthropicContentBlo
   const blocks: AnthropicContentBlockParam[] = [];
   for (let i = 0; i < content.length; i++) {
     const block = userPart(content[i], `${param}[${i}]`);
-    if (block !== null) blocks.push(block);
+    if (block !== null) blocks.push(withCacheControl(block, content[i], `${param}[${i}]`));
   }
   return blocks;
 }

@@ -28,4 +28,5 @@ export {
   streamErrorToOpenAI,
   type OpenAIErrorResponse,
 } from './errors.js';
+export { addCacheBreakpoints, type PromptCaching } from './caching.js';
 export { toOpenAIModelList, fallbackModelList, defaultMaxTokens, FALLBACK_MODELS } from './models.js';

@@ -25,6 +25,7 @@ import {
 } from './check.js';
 import { textBlocks, userBlocks } from './content.js';
 import { defaultMaxTokens } from './models.js';
+import { addCacheBreakpoints, type PromptCaching } from './caching.js';
 import { planThinking, thinkingBlocksFromMessage, thinkingIsOn } from './reasoning.js';
 import {
   applyParallelToolCalls,
@@ -37,6 +38,8 @@ import {
 export interface TranslateOptions {
   /** Overrides the per-model default max_tokens table (used only when the client sets no limit). */
   defaultMaxTokens?: number;
+  /** `auto` marks prompt-cache breakpoints (see caching.ts); `off` (the default here) sends none of its own. */
+  promptCaching?: PromptCaching;
 }
 
 export interface TranslatedRequest {
@@ -128,6 +131,7 @@ export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}
     optString(body, 'safety_identifier', 'safety_identifier') ?? optString(body, 'user', 'user') ?? undefined;
   if (userId !== undefined && userId.length > 0) request.metadata = { user_id: userId };
 
+  if (options.promptCaching === 'auto') addCacheBreakpoints(request);
   return { request, stream, includeUsage, model, jsonTool: jsonTool?.name ?? null };
 }
 

@@ -209,7 +209,8 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
     }
 
     case 'content_block_delta': {
-      const block = s.blocks[event.index];
+      // Only a real index may be used as a key: anything else (even an object) is no block of ours.
+      const block = Number.isSafeInteger(event.index) ? s.blocks[event.index] : undefined;
       const delta = event.delta as typeof event.delta | undefined;
       if (block === undefined || delta === undefined || delta === null) return [];
       switch (delta.type) {

@@ -279,6 +279,13 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       },
     ),
 
+    spec(
+      'translation.prompt_caching',
+      (r) => parseEnum(r, ['auto', 'off'] as const),
+      'auto',
+      "Chat completions: auto marks prompt-cache breakpoints (tools, system, last user turn) like OpenAI caches by itself; off sends only the client's own cache_control.",
+    ),
+
     spec('metrics.enabled', parseBoolean, true, 'Serve Prometheus metrics at GET /metrics.'),
     spec(
       'metrics.process_metrics',
@@ -332,5 +339,6 @@ export interface Config {
       extra_authorize_params: Record<string, string>;
     };
   };
+  translation: { prompt_caching: 'auto' | 'off' };
   metrics: { enabled: boolean; process_metrics: boolean };
 }

@@ -7,9 +7,16 @@
 
 // ---------------------------------------------------------------- request side
 
+/** A prompt-cache breakpoint: the prefix up to and including this block is cached. */
+export interface AnthropicCacheControl {
+  type: 'ephemeral';
+  ttl?: '5m' | '1h';
+}
+
 export interface AnthropicTextBlockParam {
   type: 'text';
   text: string;
+  cache_control?: AnthropicCacheControl;
 }
 
 export type AnthropicImageMediaType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
@@ -18,6 +25,7 @@ export interface AnthropicImageBlockParam {
   type: 'image';
   source:
     { type: 'base64'; media_type: AnthropicImageMediaType; data: string } | { type: 'url'; url: string };
+  cache_control?: AnthropicCacheControl;
 }
 
 export interface AnthropicDocumentBlockParam {
@@ -26,6 +34,7 @@ export interface AnthropicDocumentBlockParam {
     | { type: 'base64'; media_type: 'application/pdf'; data: string }
     | { type: 'text'; media_type: 'text/plain'; data: string };
   title?: string;
+  cache_control?: AnthropicCacheControl;
 }
 
 export interface AnthropicToolUseBlockParam {
@@ -33,6 +42,7 @@ export interface AnthropicToolUseBlockParam {
   id: string;
   name: string;
   input: Record<string, unknown>;
+  cache_control?: AnthropicCacheControl;
 }
 
 export interface AnthropicToolResultBlockParam {
@@ -40,6 +50,7 @@ export interface AnthropicToolResultBlockParam {
   tool_use_id: string;
   content?: AnthropicTextBlockParam[];
   is_error?: boolean;
+  cache_control?: AnthropicCacheControl;
 }
 
 export interface AnthropicThinkingBlockParam {
@@ -71,6 +82,7 @@ export interface AnthropicTool {
   name: string;
   description?: string;
   input_schema: { type: 'object'; [key: string]: unknown };
+  cache_control?: AnthropicCacheControl;
 }
 
 export type AnthropicToolChoice =

@@ -17,7 +17,11 @@ let provider: ReturnType<typeof createOpenAICompatible>;
 
 beforeAll(async () => {
   upstream = await startFakeUpstream();
-  proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
+  // Exact upstream bodies are compared here; automatic cache breakpoints have their own test file.
+  proxy = await startProxy({
+    upstreamBaseUrl: upstream.baseUrl,
+    flags: { '--upstream--max-retries': '0', '--translation--prompt-caching': 'off' },
+  });
   provider = createOpenAICompatible({ name: 'claudine', baseURL: `${proxy.url}/v1`, apiKey: 'unused' });
 });
 afterAll(async () => {

@@ -120,7 +120,12 @@ let proxy: RunningProxy;
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   // The fixtures specify one upstream call per case, so the upstream client's retries are off.
-  proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
+  // Automatic cache breakpoints (a documented choice the Go original did not make) are off here so the
+  // upstream bodies can be compared exactly; test/integration/chat-caching.test.ts covers them.
+  proxy = await startProxy({
+    upstreamBaseUrl: upstream.baseUrl,
+    flags: { '--upstream--max-retries': '0', '--translation--prompt-caching': 'off' },
+  });
 });
 afterAll(async () => {
   await proxy.close();

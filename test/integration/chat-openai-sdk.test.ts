@@ -47,7 +47,12 @@ let client: OpenAI;
 beforeAll(async () => {
   upstream = await startFakeUpstream();
   // Retries off: each test scripts exactly one upstream answer per request.
-  proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
+  // Automatic cache breakpoints (a documented choice the Go original did not make) are off here so the
+  // upstream bodies can be compared exactly; test/integration/chat-caching.test.ts covers them.
+  proxy = await startProxy({
+    upstreamBaseUrl: upstream.baseUrl,
+    flags: { '--upstream--max-retries': '0', '--translation--prompt-caching': 'off' },
+  });
   client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 afterAll(async () => {

@@ -14,6 +14,7 @@ import {
   type ChunkTranslator,
   type OpenAIStreamPayload,
   type ResponseContext,
+  type TranslateOptions,
 } from '../../adapter/index.js';
 import { SseDecoder, type SseEvent } from '../../sse/index.js';
 import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../../wire/index.js';
@@ -31,6 +32,7 @@ import { markFirstByte, sendJson, writeChunk } from '../respond.js';
 export interface ChatCompletionsOptions {
   readonly upstream: UpstreamClient;
   readonly maxBodySize: number;
+  readonly translate: TranslateOptions;
 }
 
 /** Upstream headers a client may need, under their own names and (rate limits) OpenAI's. */
@@ -153,7 +155,7 @@ async function streamCompletion(
 export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHandler {
   return async (req, res, ctx) => {
     const body = await readJsonBody(req, ctx, options.maxBodySize);
-    const translated = toAnthropicRequest(body);
+    const translated = toAnthropicRequest(body, options.translate);
     ctx.model = translated.model;
     ctx.stream = translated.stream;
 
