@@ -52,5 +52,9 @@ export function settingsTable(specs: readonly SettingSpec[] = settingSpecs({ XDG
     (s) =>
       `| \`${s.key}\` | \`${keyToFlag(s.key)}\` | \`${keyToEnv(s.key)}\` | \`${escapeCell(s.defaultText)}\` | ${escapeCell(s.description)}${s.secret === true ? ' *Secret: never printed.*' : ''} |`,
   );
-  return ['| key (config.toml) | flag | environment | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| key (config.toml) | flag | environment | default | meaning |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
