@@ -64,7 +64,11 @@ const spec = (
   description,
   defaultText:
     extra.defaultText ??
-    (Array.isArray(defaultValue) ? `[${defaultValue.join(', ')}]` : String(defaultValue)),
+    (Array.isArray(defaultValue)
+      ? `[${defaultValue.join(', ')}]`
+      : defaultValue === ''
+        ? '""'
+        : String(defaultValue)),
   ...(extra.secret === true ? { secret: true } : {}),
 });
 
@@ -291,7 +295,7 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       'metrics.process_metrics',
       parseBoolean,
       true,
-      'Include the process and Node.js runtime metrics (process_*, nodejs_*) in /metrics.',
+      'Include the process and Node.js runtime metrics (the process_ and nodejs_ series) in /metrics.',
     ),
   ];
 }

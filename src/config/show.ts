@@ -50,7 +50,7 @@ function escapeCell(text: string): string {
 export function settingsTable(specs: readonly SettingSpec[] = settingSpecs({ XDG_CONFIG_HOME: '' })): string {
   const rows = specs.map(
     (s) =>
-      `| \`${s.key}\` | \`${keyToFlag(s.key)}\` | \`${keyToEnv(s.key)}\` | \`${escapeCell(s.defaultText)}\` | ${escapeCell(s.description)}${s.secret === true ? ' *Secret: never printed.*' : ''} |`,
+      `| \`${s.key}\` | \`${keyToFlag(s.key)}\` | \`${keyToEnv(s.key)}\` | \`${escapeCell(s.defaultText)}\` | ${escapeCell(s.description)}${s.secret === true ? ' _Secret: never printed._' : ''} |`,
   );
   return [
     '| key (config.toml) | flag | environment | default | meaning |',
