@@ -47,3 +47,12 @@ export function writeChunk(
     res.on('close', done);
   });
 }
+
+/** An AbortController that fires when the client goes away before the response finished. */
+export function abortOnDisconnect(res: ServerResponse): AbortController {
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  return abort;
+}

@@ -27,7 +27,7 @@ import {
 import { UpstreamError } from '../../errors.js';
 import { readJsonBody } from '../body.js';
 import type { RequestContext, RouteHandler } from '../context.js';
-import { markFirstByte, sendJson, writeChunk } from '../respond.js';
+import { abortOnDisconnect, markFirstByte, sendJson, writeChunk } from '../respond.js';
 
 export interface ChatCompletionsOptions {
   readonly upstream: UpstreamClient;
@@ -159,10 +159,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
     ctx.model = translated.model;
     ctx.stream = translated.stream;
 
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const abort = abortOnDisconnect(res);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'anthropic-version': DEFAULT_ANTHROPIC_VERSION,

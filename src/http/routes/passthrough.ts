@@ -14,7 +14,7 @@ import {
 import { checkDeclaredLength, tooLarge } from '../body.js';
 import { ReplayableBody } from '../../upstream/index.js';
 import type { RequestContext, RouteHandler } from '../context.js';
-import { markFirstByte, writeChunk } from '../respond.js';
+import { abortOnDisconnect, markFirstByte, writeChunk } from '../respond.js';
 import { UsageScanner } from '../../metrics/index.js';
 
 /** Never forwarded upstream: hop-by-hop headers, the client's own credentials, and what the proxy sets itself. */
@@ -139,10 +139,7 @@ export async function pipeUpstreamResponse(
 export function passthroughRoute(options: PassthroughOptions, upstreamPath: string): RouteHandler {
   return async (req, res, ctx) => {
     checkDeclaredLength(req, options.maxBodySize);
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const abort = abortOnDisconnect(res);
     const headers = forwardedRequestHeaders(req.headers, ctx);
     // Streamed to the upstream as it arrives, and kept (by reference) until the answer comes so that a
     // retry or a 401 renewal can send it again.
@@ -175,10 +172,7 @@ export function passthroughGetRoute(
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     const query = queryAt === -1 ? '' : url.slice(queryAt);
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
+    const abort = abortOnDisconnect(res);
     const started = performance.now();
     const response = await options.upstream.send({
       method: 'GET',
