@@ -28,6 +28,8 @@ export interface RequestContext {
   bytesOut: number;
   upstreamStatus: number | null;
   upstreamMs: number | null;
+  /** Upstream attempts the answer took (each retry adds one). */
+  upstreamAttempts: number;
   model: string | null;
   stream: boolean;
   usage: TokenUsage | null;

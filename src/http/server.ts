@@ -81,7 +81,11 @@ function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext
     bytes_out: ctx.bytesOut,
     ...(ctx.model !== null ? { model: ctx.model, stream: ctx.stream } : {}),
     ...(ctx.upstreamStatus !== null
-      ? { upstream_status: ctx.upstreamStatus, upstream_ms: ctx.upstreamMs }
+      ? {
+          upstream_status: ctx.upstreamStatus,
+          upstream_ms: ctx.upstreamMs,
+          ...(ctx.upstreamAttempts > 1 ? { upstream_attempts: ctx.upstreamAttempts } : {}),
+        }
       : {}),
     ...(ctx.usage !== null
       ? {
@@ -124,6 +128,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       bytesOut: 0,
       upstreamStatus: null,
       upstreamMs: null,
+      upstreamAttempts: 0,
       model: null,
       stream: false,
       usage: null,

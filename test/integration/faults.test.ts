@@ -91,12 +91,17 @@ describe('faults before any byte reached the client are retried', () => {
   for (const status of [429, 500, 502, 503, 504, 529] as const) {
     it(`retries an upstream ${status} and answers the client normally`, async () => {
       upstream.handler = failing(1, status, { 'retry-after': '0' });
-      const res = await post('/v1/chat/completions', chat());
+      const res = await post('/v1/chat/completions', chat(), { 'x-request-id': `retry-${status}` });
       expect(res.status).toBe(200);
       expect(
         ((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
       ).toBe('Hello, world');
       expect(upstream.requests).toHaveLength(2);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(proxy.logs.find((l) => l['request_id'] === `retry-${status}`)).toMatchObject({
+        upstream_status: 200,
+        upstream_attempts: 2,
+      });
     });
   }
 

@@ -176,6 +176,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       signal: abort.signal,
     });
     ctx.upstreamStatus = response.statusCode;
+    ctx.upstreamAttempts = response.attempts;
     ctx.upstreamMs = performance.now() - started;
     if (response.statusCode >= 400) await readUpstreamError(response);
 

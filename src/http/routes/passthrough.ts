@@ -157,6 +157,7 @@ export function passthroughRoute(options: PassthroughOptions, upstreamPath: stri
     ctx.bytesIn = body.bytes;
     ctx.model = sniffModel(body.firstChunk);
     ctx.upstreamStatus = response.statusCode;
+    ctx.upstreamAttempts = response.attempts;
     ctx.upstreamMs = performance.now() - started;
     await pipeUpstreamResponse(response, res, ctx, abort);
   };
@@ -181,6 +182,7 @@ export function passthroughGetRoute(
       signal: abort.signal,
     });
     ctx.upstreamStatus = response.statusCode;
+    ctx.upstreamAttempts = response.attempts;
     ctx.upstreamMs = performance.now() - started;
     await pipeUpstreamResponse(response, res, ctx, abort);
   };
