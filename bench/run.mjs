@@ -1,0 +1,1039 @@
+// claudine benchmark: `npm run bench` (builds first), or `node bench/run.mjs` after `npm run build`.
+//
+// Starts, each as its own process on 127.0.0.1: a fake Anthropic upstream, a bare node:http + undici
+// pass-through, claudine twice (one process for /v1/messages, one for /v1/chat/completions, so RSS and CPU
+// are separable), and the Portkey AI gateway; then measures, in one run:
+//   1. added time to first byte at 1 connection, interleaved round-robin against the upstream direct;
+//   2. requests/s and p99 at 50 connections (wrk, else autocannon, else bench/load.mjs);
+//   3. RSS per open stream with 1,000 concurrent streams held open by the upstream;
+//   4. CPU time per streamed chunk, from /proc/PID/stat, over a fixed number of streams;
+//   5. a leak check: claudine's RSS over 100,000 requests (20,000 with BENCH_QUICK=1).
+// Prints a table and PASS/MISS lines; writes bench/results/latest.json. Exits 0 when every target could
+// be measured (met or missed), 1 when one could not be measured because something failed.
+//
+// Environment: BENCH_QUICK=1 (smaller counts), BENCH_DEPS_DIR=DIR (where to find @portkey-ai/gateway and
+// autocannon when they are not installed in the project), BENCH_LOAD=wrk|autocannon|node (force a load
+// tool). For CPU profiles of the chat-completions streaming path, see bench/profile.mjs.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { anthropicBody, openaiBody, HOLD_MODEL, EVENTS_PER_STREAM } from './fixture.mjs';
+import {
+  startServer,
+  runTool,
+  stop,
+  killAll,
+  rssOf,
+  cpuSecondsOf,
+  procAvailable,
+  freePort,
+} from './lib/procs.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const QUICK = process.env.BENCH_QUICK === '1';
+const API_KEY = 'sk-ant-test-fake-key';
+const S = {
+  ttfbRounds: QUICK ? 300 : 800,
+  ttfbWarmup: 30,
+  thrConnections: 50,
+  thrSeconds: 1,
+  thrPasses: QUICK ? 2 : 3,
+  thrWarmSeconds: 1,
+  streams: 1000,
+  cpuStreams: QUICK ? 300 : 800,
+  cpuJson: QUICK ? 600 : 1500,
+  leakRequests: QUICK ? 20_000 : 100_000,
+  leakWarmup: QUICK ? 2_000 : 5_000,
+  leakCheckpoints: 10, // load.mjs batches (without wrk)
+  leakWarmupSeconds: 4,
+  leakBatchSeconds: 3, // wrk batches
+  leakMaxSeconds: QUICK ? 30 : 75,
+  leakMaxGrowthBytes: 10 * 1024 * 1024,
+};
+
+const WATCHDOG_MS = 10 * 60_000; // the whole run is bounded even if a phase hangs
+const started = Date.now();
+const log = (msg) =>
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
+
+// ---------------------------------------------------------------------------------------------- cleanup
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    killAll();
+    process.exit(130);
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`watchdog: run exceeded ${WATCHDOG_MS / 1000}s, giving up`);
+  killAll();
+  process.exit(1);
+}, WATCHDOG_MS);
+watchdog.unref();
+
+// ------------------------------------------------------------------------------------------ utilities
+function resolveFrom(spec) {
+  const bases = [pathToFileURL(path.join(ROOT, 'package.json')).href];
+  if (process.env.BENCH_DEPS_DIR)
+    bases.push(pathToFileURL(path.join(path.resolve(process.env.BENCH_DEPS_DIR), 'package.json')).href);
+  for (const base of bases) {
+    try {
+      return createRequire(base).resolve(spec);
+    } catch {
+      // next
+    }
+  }
+  return null;
+}
+
+function pct(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+const sortNum = (a) => [...a].sort((x, y) => x - y);
+const median = (a) => pct(sortNum(a), 50);
+
+async function sampleRss(pid, n = 5, gapMs = 100) {
+  const xs = [];
+  for (let i = 0; i < n; i++) {
+    xs.push(rssOf(pid));
+    if (i < n - 1) await sleep(gapMs);
+  }
+  return median(xs);
+}
+
+function runLoad(name, config, timeoutMs = 180_000) {
+  return runTool(name, process.execPath, [path.join(HERE, 'load.mjs'), JSON.stringify(config)], {
+    timeoutMs,
+  }).done.then((out) => JSON.parse(out.trim().split('\n').pop()));
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let wrkVersion = null;
+  const w = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
+  if (!w.error) wrkVersion = (w.stdout + w.stderr).split('\n')[0].trim();
+  let commit = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    nproc: os.availableParallelism?.() ?? cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    wrk: wrkVersion,
+    commit,
+  };
+}
+
+// ------------------------------------------------------------------------------------------ load tools
+function pickLoadTool() {
+  const forced = process.env.BENCH_LOAD;
+  const hasWrk = !spawnSync('wrk', ['-v']).error;
+  const autocannon = resolveFrom('autocannon/autocannon.js');
+  if (forced === 'wrk' && hasWrk) return { kind: 'wrk' };
+  if (forced === 'autocannon' && autocannon) return { kind: 'autocannon', bin: autocannon };
+  if (forced === 'node') return { kind: 'node' };
+  if (hasWrk) return { kind: 'wrk' };
+  if (autocannon) return { kind: 'autocannon', bin: autocannon };
+  return { kind: 'node' };
+}
+
+async function throughput(tool, spec, seconds, tmp) {
+  if (tool.kind === 'wrk') {
+    const bodyFile = path.join(tmp, 'body');
+    const headersFile = path.join(tmp, 'headers');
+    writeFileSync(bodyFile, spec.body);
+    writeFileSync(
+      headersFile,
+      Object.entries(spec.headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n') + '\n',
+    );
+    const out = await runTool(
+      'wrk',
+      'wrk',
+      [
+        '-t1',
+        `-c${S.thrConnections}`,
+        `-d${seconds}s`,
+        '--timeout',
+        '10s',
+        '-s',
+        path.join(HERE, 'wrk.lua'),
+        spec.origin + spec.path,
+      ],
+      {
+        env: { ...process.env, WRK_BODY_FILE: bodyFile, WRK_HEADERS_FILE: headersFile },
+        timeoutMs: (seconds + 20) * 1000,
+      },
+    ).done;
+    const line = out.split('\n').find((l) => l.startsWith('{"requests"'));
+    if (!line) throw new Error(`wrk printed no summary:\n${out}`);
+    const r = JSON.parse(line);
+    const errs = r.errors.connect + r.errors.read + r.errors.write + r.errors.status + r.errors.timeout;
+    return {
+      rps: (r.requests - r.errors.status) / (r.duration_us / 1e6),
+      p50Ms: r.latency_us.p50 / 1000,
+      p99Ms: r.latency_us.p99 / 1000,
+      requests: r.requests,
+      errors: errs,
+      tool: 'wrk',
+    };
+  }
+  if (tool.kind === 'autocannon') {
+    const args = [
+      tool.bin,
+      '-j',
+      '-c',
+      String(S.thrConnections),
+      '-d',
+      String(seconds),
+      '-m',
+      'POST',
+      '-b',
+      spec.body,
+    ];
+    for (const [k, v] of Object.entries(spec.headers)) args.push('-H', `${k}=${v}`);
+    args.push(spec.origin + spec.path);
+    const out = await runTool('autocannon', process.execPath, args, { timeoutMs: (seconds + 30) * 1000 })
+      .done;
+    const r = JSON.parse(out.trim().split('\n').pop());
+    return {
+      rps: (r.requests.total - r.non2xx) / r.duration,
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      requests: r.requests.total,
+      errors: r.errors + r.non2xx + r.timeouts,
+      tool: 'autocannon',
+    };
+  }
+  const r = await runLoad(
+    'load(duration)',
+    { mode: 'duration', seconds, concurrency: S.thrConnections, requests: [spec] },
+    (seconds + 60) * 1000,
+  );
+  return {
+    rps: r.rps,
+    p50Ms: r.latencyMs.p50,
+    p99Ms: r.latencyMs.p99,
+    requests: r.requests,
+    errors: r.errors + r.statusErrors,
+    tool: 'node',
+  };
+}
+
+// ------------------------------------------------------------------------------------------ the run
+const results = {
+  startedAt: new Date().toISOString(),
+  quick: QUICK,
+  settings: S,
+  machine: machine(),
+  eventsPerStream: EVENTS_PER_STREAM,
+  processes: {},
+  rows: {},
+  memory: {},
+  cpu: {},
+  leak: null,
+  targets: [],
+  notes: [],
+};
+let harnessFailed = false;
+const fail = (what, err) => {
+  harnessFailed = true;
+  const msg = `${what}: ${err?.message ?? err}`;
+  results.notes.push(msg);
+  log(`ERROR ${msg}`);
+};
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'claudine-bench-'));
+const configHome = path.join(tmp, 'config'); // an empty config dir: no user config.toml leaks into the run
+mkdirSync(configHome);
+
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLAUDINE_')));
+const servers = {};
+
+async function startAll() {
+  servers.upstream = await startServer(
+    'fake upstream',
+    process.execPath,
+    [path.join(HERE, 'fake-upstream.mjs')],
+    {
+      readyMsg: /fake upstream listening/,
+      ipc: true,
+    },
+  );
+  const up = servers.upstream.url;
+  const claudineArgs = (port) => [
+    path.join(ROOT, 'dist', 'main.js'),
+    'start',
+    '--server--port',
+    String(port),
+    '--upstream--base-url',
+    `${up}/v1`,
+    '--auth--storage',
+    'env',
+    '--log-format',
+    'json',
+    // No access log line per request (the ready line is below this level too, hence the readiness poll).
+    '--log-level',
+    process.env.BENCH_CLAUDINE_LOG_LEVEL ?? 'warn',
+    // 1,000 streams held open at once need 1,000 upstream connections (the default pool is 128).
+    '--upstream--connections',
+    String(S.streams + 100),
+  ];
+  const claudineEnv = { ...baseEnv, ANTHROPIC_API_KEY: API_KEY, XDG_CONFIG_HOME: configHome, HOME: tmp };
+  const starts = {
+    bare: () =>
+      startServer('bare pass-through', process.execPath, [path.join(HERE, 'bare-proxy.mjs'), up], {
+        readyMsg: /bare proxy listening/,
+        ipc: true,
+      }),
+    messages: async () => {
+      const port = await freePort();
+      return startServer('claudine (/v1/messages)', process.execPath, claudineArgs(port), {
+        env: claudineEnv,
+        readyMsg: /claudine is listening/,
+        pollUrl: `http://127.0.0.1:${port}/health/readiness`,
+        cwd: tmp,
+      });
+    },
+    chat: async () => {
+      const port = await freePort();
+      return startServer('claudine (/v1/chat/completions)', process.execPath, claudineArgs(port), {
+        env: claudineEnv,
+        readyMsg: /claudine is listening/,
+        pollUrl: `http://127.0.0.1:${port}/health/readiness`,
+        cwd: tmp,
+      });
+    },
+    portkey: () =>
+      startServer('portkey', process.execPath, [path.join(HERE, 'portkey-server.mjs')], {
+        readyMsg: /portkey listening/,
+        ipc: true,
+        env: { ...baseEnv, HOME: tmp },
+      }),
+  };
+  await Promise.all(
+    Object.entries(starts).map(async ([name, start]) => {
+      try {
+        servers[name] = await start();
+      } catch (err) {
+        fail(`could not start ${name}`, err);
+      }
+    }),
+  );
+  for (const [name, s] of Object.entries(servers)) results.processes[name] = { pid: s.pid, url: s.url };
+}
+
+const TARGETS = {
+  direct: { label: 'direct (floor)', server: 'upstream', dialect: 'anthropic', path: '/v1/messages' },
+  bare: { label: 'bare pass-through', server: 'bare', dialect: 'anthropic', path: '/v1/messages' },
+  messages: {
+    label: 'claudine /v1/messages',
+    server: 'messages',
+    dialect: 'anthropic',
+    path: '/v1/messages',
+  },
+  chat: {
+    label: 'claudine /v1/chat/completions',
+    server: 'chat',
+    dialect: 'openai',
+    path: '/v1/chat/completions',
+  },
+  portkey: {
+    label: 'portkey /v1/chat/completions',
+    server: 'portkey',
+    dialect: 'openai',
+    path: '/v1/chat/completions',
+  },
+};
+const MODES = ['stream', 'json'];
+const rowId = (target, mode) => `${target}/${mode}`;
+
+function spec(target, mode, { model } = {}) {
+  const t = TARGETS[target];
+  const s = servers[t.server];
+  const stream = mode === 'stream';
+  const headers = { 'content-type': 'application/json' };
+  if (t.dialect === 'anthropic') headers['anthropic-version'] = '2023-06-01';
+  if (target === 'direct' || target === 'bare') headers['x-api-key'] = API_KEY;
+  if (target === 'portkey') {
+    headers['x-portkey-provider'] = 'anthropic';
+    headers['x-portkey-custom-host'] = `${servers.upstream.url}/v1`;
+    headers['authorization'] = `Bearer ${API_KEY}`;
+  }
+  const body =
+    t.dialect === 'anthropic'
+      ? anthropicBody({ stream, ...(model ? { model } : {}) })
+      : openaiBody({ stream, ...(model ? { model } : {}) });
+  return { origin: s.url, path: t.path, headers, body };
+}
+
+/** One request per row; a row whose answer is not what a client expects is marked failed with the reason. */
+async function smoke() {
+  for (const target of Object.keys(TARGETS)) {
+    for (const mode of MODES) {
+      const id = rowId(target, mode);
+      const row = (results.rows[id] = { target, mode, label: TARGETS[target].label, ok: false });
+      if (!servers[TARGETS[target].server]) {
+        row.error = 'process did not start';
+        continue;
+      }
+      const s = spec(target, mode);
+      try {
+        const res = await request(s.origin + s.path, {
+          method: 'POST',
+          headers: s.headers,
+          body: s.body,
+          headersTimeout: 10_000,
+          bodyTimeout: 10_000,
+        });
+        const text = await res.body.text();
+        const expect =
+          TARGETS[target].dialect === 'anthropic'
+            ? mode === 'stream'
+              ? ['event: message_stop', 'input_json_delta']
+              : ['"tool_use"', '"San Francisco, CA"']
+            : mode === 'stream'
+              ? ['chat.completion.chunk', 'tool_calls', '[DONE]']
+              : ['"chat.completion"', 'tool_calls'];
+        const missing = expect.filter((e) => !text.includes(e));
+        if (res.statusCode !== 200 || missing.length > 0) {
+          row.error = `HTTP ${res.statusCode}${missing.length ? `, missing ${missing.join(', ')}` : ''}: ${text.slice(0, 300)}`;
+          const tail = servers[TARGETS[target].server].stderrTail().trim().split('\n').slice(-12).join('\n');
+          if (tail) row.stderr = tail;
+        } else {
+          row.ok = true;
+        }
+      } catch (err) {
+        row.error = String(err?.message ?? err);
+      }
+      if (!row.ok)
+        log(
+          `row ${id} does not work: ${row.error}${row.stderr ? `\n    ${row.stderr.replace(/\n/g, '\n    ')}` : ''}`,
+        );
+    }
+  }
+}
+
+const okRows = () =>
+  Object.entries(results.rows)
+    .filter(([, r]) => r.ok)
+    .map(([id]) => id);
+const proxyTargets = ['bare', 'messages', 'chat', 'portkey'];
+
+async function warmUp() {
+  const requests = okRows()
+    .filter((id) => !id.startsWith('direct/'))
+    .map((id) => spec(results.rows[id].target, results.rows[id].mode));
+  if (requests.length === 0) return;
+  await runLoad('warm-up', { mode: 'count', count: 100 * requests.length, concurrency: 8, requests });
+}
+
+async function memoryPhase() {
+  for (const target of proxyTargets) {
+    const server = servers[TARGETS[target].server];
+    if (!results.rows[rowId(target, 'stream')]?.ok) {
+      results.memory[target] = { error: 'streaming does not work through this target' };
+      continue;
+    }
+    const pid = server.pid;
+    await sleep(300);
+    const idle = await sampleRss(pid);
+    let peak = idle;
+    const sampler = setInterval(() => {
+      const r = rssOf(pid);
+      if (r > peak) peak = r;
+    }, 25);
+    let openMsg = null;
+    let doneMsg = null;
+    let openedAt = 0;
+    let heldAtUpstream = null;
+    const s = spec(target, 'stream', { model: HOLD_MODEL });
+    const tool = runTool(
+      'open-streams',
+      process.execPath,
+      [
+        path.join(HERE, 'open-streams.mjs'),
+        JSON.stringify({ ...s, count: S.streams, openTimeoutMs: 30_000, doneTimeoutMs: 60_000 }),
+      ],
+      {
+        ipc: true,
+        timeoutMs: 120_000,
+        onMessage: (m) => {
+          if (m.type === 'open') {
+            openMsg = m;
+            openedAt = Date.now();
+          }
+          if (m.type === 'done') doneMsg = m;
+        },
+      },
+    );
+    try {
+      const deadline = Date.now() + 45_000;
+      while (openMsg === null && Date.now() < deadline) await sleep(20);
+      if (openMsg === null) throw new Error('streams did not open within 45 s');
+      // Hold them open a moment while the sampler watches RSS, then let the upstream finish them.
+      while (Date.now() - openedAt < 600) await sleep(25);
+      const stats = await request(`${servers.upstream.url}/__bench/stats`);
+      heldAtUpstream = (await stats.body.json()).held;
+      const atOpen = rssOf(pid);
+      if (atOpen > peak) peak = atOpen;
+      clearInterval(sampler);
+      await (await request(`${servers.upstream.url}/__bench/release`, { method: 'POST' })).body.text();
+      await tool.done;
+      results.memory[target] = {
+        idleRss: idle,
+        peakRss: peak,
+        opened: openMsg.opened,
+        heldAtUpstream,
+        errors: openMsg.errors + (doneMsg?.errors ?? 0),
+        firstError: openMsg.firstError ?? doneMsg?.firstError ?? null,
+        finished: doneMsg?.finished ?? null,
+        perStreamBytes: (peak - idle) / S.streams,
+      };
+      if (openMsg.opened < S.streams)
+        results.memory[target].warning = `only ${openMsg.opened} of ${S.streams} streams opened`;
+      log(
+        `memory ${target}: idle ${mb(idle)} MB, peak ${mb(peak)} MB with ${openMsg.opened} open streams (${heldAtUpstream} held upstream) → ${kb((peak - idle) / S.streams)} KB/stream`,
+      );
+    } catch (err) {
+      clearInterval(sampler);
+      await request(`${servers.upstream.url}/__bench/release`, { method: 'POST' })
+        .then((r) => r.body.text())
+        .catch(() => {});
+      await tool.done.catch(() => {});
+      results.memory[target] = { error: String(err?.message ?? err) };
+      if (target !== 'portkey') fail(`memory ${target}`, err);
+    }
+  }
+}
+
+async function ttfbPhase() {
+  const ids = okRows();
+  const rows = ids.map((id) => ({ id, ...spec(results.rows[id].target, results.rows[id].mode) }));
+  const out = await runTool(
+    'ttfb',
+    process.execPath,
+    [path.join(HERE, 'ttfb.mjs'), JSON.stringify({ rounds: S.ttfbRounds, warmupRounds: S.ttfbWarmup, rows })],
+    { timeoutMs: 150_000 },
+  ).done;
+  const data = JSON.parse(out.trim().split('\n').pop()).rows;
+  for (const id of ids) {
+    const d = data[id];
+    const row = results.rows[id];
+    const ttfb = sortNum(d.ttfb);
+    const first = sortNum(d.first.filter((x) => Number.isFinite(x)));
+    const total = sortNum(d.total);
+    row.ttfb = {
+      samples: ttfb.length,
+      errors: d.errors,
+      firstError: d.firstError,
+      p50: pct(ttfb, 50),
+      p99: pct(ttfb, 99),
+      firstBodyP50: pct(first, 50),
+      firstBodyP99: pct(first, 99),
+      totalP50: pct(total, 50),
+    };
+    if (d.dropped) {
+      row.ttfb.error = `dropped after 3 consecutive errors: ${d.firstError}`;
+      if (row.target !== 'portkey') fail(`ttfb ${id}`, row.ttfb.error);
+    }
+  }
+  // Added time is paired per round (target's sample minus direct's sample of the same mode in the same
+  // round), so slow drifts of the machine cancel out; p50/p99 are taken over those differences.
+  for (const id of ids) {
+    const row = results.rows[id];
+    const floorId = rowId('direct', row.mode);
+    const d = data[id];
+    const f = data[floorId];
+    if (!row.ttfb || !f || d.ttfb.length === 0 || d.ttfb.length !== f.ttfb.length) continue;
+    const added = sortNum(d.ttfb.map((x, i) => x - f.ttfb[i]));
+    const addedFirst = sortNum(d.first.map((x, i) => x - f.first[i]).filter((x) => Number.isFinite(x)));
+    row.ttfb.addedP50 = pct(added, 50);
+    row.ttfb.addedP99 = pct(added, 99);
+    row.ttfb.addedFirstBodyP50 = pct(addedFirst, 50);
+    row.ttfb.addedFirstBodyP99 = pct(addedFirst, 99);
+  }
+}
+
+/**
+ * Every row gets a warm-up run, then THR_PASSES short runs, the rows taking turns pass after pass, so a
+ * burst of background load on the machine hits all rows alike instead of one row's single long run.
+ * A row's figures are those of its best pass.
+ */
+async function throughputPhase(tool) {
+  const ids = okRows();
+  const passes = {};
+  for (const id of ids) {
+    const row = results.rows[id];
+    try {
+      await throughput(tool, spec(row.target, row.mode), S.thrWarmSeconds, tmp);
+      passes[id] = [];
+    } catch (err) {
+      row.throughput = { error: String(err?.message ?? err) };
+      if (row.target !== 'portkey') fail(`throughput ${id}`, err);
+    }
+  }
+  for (let pass = 0; pass < S.thrPasses; pass++) {
+    for (const id of ids) {
+      if (!passes[id]) continue;
+      const row = results.rows[id];
+      try {
+        passes[id].push(await throughput(tool, spec(row.target, row.mode), S.thrSeconds, tmp));
+      } catch (err) {
+        row.throughput = { error: String(err?.message ?? err) };
+        delete passes[id];
+        if (row.target !== 'portkey') fail(`throughput ${id}`, err);
+      }
+    }
+  }
+  for (const id of ids) {
+    const ps = passes[id];
+    if (!ps || ps.length === 0) continue;
+    // Background load on the machine only ever slows a run down, so the best pass is the least disturbed.
+    const best = ps.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const r = {
+      rps: best.rps,
+      p50Ms: best.p50Ms,
+      p99Ms: best.p99Ms,
+      passesRps: ps.map((p) => Math.round(p.rps)),
+      requests: ps.reduce((n, p) => n + p.requests, 0),
+      errors: ps.reduce((n, p) => n + p.errors, 0),
+      tool: ps[0].tool,
+    };
+    if (r.errors > 0) r.warning = `${r.errors} errors during the runs`;
+    results.rows[id].throughput = r;
+    log(
+      `throughput ${id}: ${r.rps.toFixed(0)} req/s (passes ${r.passesRps.join(', ')}), p99 ${r.p99Ms.toFixed(2)} ms (${r.tool}${r.errors ? `, ${r.errors} errors` : ''})`,
+    );
+  }
+}
+
+async function cpuPhase() {
+  for (const target of proxyTargets) {
+    const server = servers[TARGETS[target].server];
+    for (const mode of MODES) {
+      const id = rowId(target, mode);
+      if (!results.rows[id]?.ok) continue;
+      const count = mode === 'stream' ? S.cpuStreams : S.cpuJson;
+      try {
+        await sleep(200);
+        const before = cpuSecondsOf(server.pid);
+        const r = await runLoad(`cpu ${id}`, {
+          mode: 'count',
+          count,
+          concurrency: 8,
+          requests: [spec(target, mode)],
+        });
+        await sleep(100);
+        const after = cpuSecondsOf(server.pid);
+        const cpu = after - before;
+        const entry = {
+          requests: r.requests,
+          errors: r.errors + r.statusErrors,
+          cpuSeconds: cpu,
+          perRequestUs: (cpu / r.requests) * 1e6,
+          ...(mode === 'stream'
+            ? {
+                chunks: r.requests * EVENTS_PER_STREAM,
+                perChunkUs: (cpu / (r.requests * EVENTS_PER_STREAM)) * 1e6,
+              }
+            : {}),
+        };
+        results.rows[id].cpu = entry;
+        log(
+          `cpu ${id}: ${entry.perRequestUs.toFixed(0)} µs/request${entry.perChunkUs !== undefined ? `, ${entry.perChunkUs.toFixed(2)} µs/chunk` : ''}`,
+        );
+      } catch (err) {
+        results.rows[id].cpu = { error: String(err?.message ?? err) };
+        if (target !== 'portkey') fail(`cpu ${id}`, err);
+      }
+    }
+  }
+}
+
+/**
+ * One bounded batch of the leak loop: with wrk, `seconds` of load rotating over `requests` (wrk cannot stop
+ * at a count, so the loop is bounded by time per batch and by count overall); otherwise exactly `count`
+ * requests through load.mjs.
+ */
+async function leakBatch(tool, requests, count, seconds, concurrency) {
+  if (tool.kind !== 'wrk') {
+    const r = await runLoad('leak', { mode: 'count', count, concurrency, requests });
+    return { requests: r.requests, errors: r.errors + r.statusErrors, firstError: r.firstError };
+  }
+  const dir = mkdtempSync(path.join(tmp, 'wrk-'));
+  requests.forEach((r, k) => {
+    writeFileSync(path.join(dir, `${k + 1}.path`), r.path);
+    writeFileSync(path.join(dir, `${k + 1}.body`), r.body);
+    writeFileSync(
+      path.join(dir, `${k + 1}.headers`),
+      Object.entries(r.headers)
+        .map(([h, v]) => `${h}: ${v}`)
+        .join('\n') + '\n',
+    );
+  });
+  const out = await runTool(
+    'wrk (leak)',
+    'wrk',
+    [
+      '-t1',
+      `-c${concurrency}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      path.join(HERE, 'wrk-mix.lua'),
+      requests[0].origin,
+    ],
+    {
+      env: { ...process.env, WRK_REQ_DIR: dir, WRK_REQ_COUNT: String(requests.length) },
+      timeoutMs: (seconds + 30) * 1000,
+    },
+  ).done;
+  rmSync(dir, { recursive: true, force: true });
+  const line = out.split('\n').find((l) => l.startsWith('{"requests"'));
+  if (!line) throw new Error(`wrk printed no summary:\n${out}`);
+  const r = JSON.parse(line);
+  const errors = r.errors.connect + r.errors.read + r.errors.write + r.errors.status + r.errors.timeout;
+  return {
+    requests: r.requests - r.errors.status,
+    errors,
+    firstError: errors ? JSON.stringify(r.errors) : null,
+  };
+}
+
+/** Least-squares line through (x, y): the slope. */
+function slope(xs, ys) {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/**
+ * RSS moves in a sawtooth with the garbage collector, so one sample before and one after say little. The
+ * check samples RSS after every batch and fits a line through (requests so far, RSS), from the first
+ * batch's end on: growth = slope × requests. A leak of 100 bytes per request shows as 10 MB over 100,000 requests.
+ */
+async function leakPhase(tool) {
+  const server = servers.chat;
+  if (!server) return;
+  const origin = server.url;
+  // Both routes on one claudine process, streaming and not: what a day of mixed traffic looks like.
+  const requests = [
+    spec('chat', 'stream'),
+    spec('chat', 'json'),
+    { ...spec('messages', 'stream'), origin },
+    { ...spec('messages', 'json'), origin },
+  ];
+  const per = Math.ceil(S.leakRequests / S.leakCheckpoints);
+  try {
+    const w = await leakBatch(tool, requests, S.leakWarmup, S.leakWarmupSeconds, 50);
+    if (w.errors > 0) throw new Error(`warm-up errors: ${w.firstError}`);
+    await sleep(300);
+    const afterWarmup = await sampleRss(server.pid, 3);
+    const xs = [0];
+    const series = [afterWarmup];
+    let done = 0;
+    let errors = 0;
+    let firstError = null;
+    const t0 = Date.now();
+    const deadline = t0 + S.leakMaxSeconds * 1000;
+    // Bounded twice: by the request count and by leakMaxSeconds.
+    for (let batch = 0; batch < 1000 && done < S.leakRequests && Date.now() < deadline; batch++) {
+      const r = await leakBatch(tool, requests, Math.min(per, S.leakRequests - done), S.leakBatchSeconds, 50);
+      done += r.requests;
+      errors += r.errors;
+      firstError ??= r.firstError;
+      await sleep(100);
+      xs.push(done);
+      series.push(rssOf(server.pid));
+    }
+    await sleep(300);
+    const final = await sampleRss(server.pid, 3);
+    // The first batch still settles the heap (it often shrinks RSS left high by the memory phase), so the
+    // line is fitted from the end of the first batch on.
+    const fitted = xs.length >= 3 ? slope(xs.slice(1), series.slice(1)) * done : series.at(-1) - series[0];
+    results.leak = {
+      requests: done,
+      errors,
+      firstError,
+      seconds: (Date.now() - t0) / 1000,
+      rssAfterWarmup: afterWarmup,
+      rssAfter: final,
+      growthBytes: fitted,
+      rawGrowthBytes: final - afterWarmup,
+      bytesPerRequest: fitted / done,
+      maxRss: Math.max(...series, final),
+      series,
+      seriesRequests: xs,
+    };
+    log(
+      `leak: ${done} requests in ${results.leak.seconds.toFixed(1)} s, RSS ${mb(afterWarmup)} → ${mb(final)} MB, fitted growth ${mb(fitted)} MB`,
+    );
+    if (errors > 0) results.leak.warning = `${errors} requests failed (${firstError})`;
+    if (done < S.leakRequests)
+      results.leak.warning = `only ${done} of ${S.leakRequests} requests fitted in ${S.leakMaxSeconds} s`;
+  } catch (err) {
+    results.leak = { error: String(err?.message ?? err) };
+    fail('leak check', err);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ report
+const mb = (b) => (b / 2 ** 20).toFixed(1);
+const kb = (b) => (b / 1024).toFixed(1);
+const fmt = (x, d = 3) => (x === undefined || x === null || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
+
+function evaluate() {
+  const R = results.rows;
+  const t = [];
+  const add = (name, value, limit, pass, detail) =>
+    t.push({
+      name,
+      value,
+      limit,
+      status: value === undefined || !Number.isFinite(value) ? 'UNMEASURED' : pass ? 'PASS' : 'MISS',
+      detail,
+    });
+  const chatS = R['chat/stream'];
+  const bareS = R['bare/stream'];
+  const chatAdded = chatS?.ttfb?.addedP50;
+  const bareAdded = bareS?.ttfb?.addedP50;
+  // A bare proxy adds so little that noise can make its figure tiny or negative; the ratio uses at least 0.01 ms.
+  const bareFloor = Number.isFinite(bareAdded) ? Math.max(bareAdded, 0.01) : NaN;
+  const r1 = ratio(chatAdded, bareFloor);
+  add(
+    'chat completions streaming: added TTFB p50 ≤ 2× bare',
+    r1,
+    2,
+    r1 <= 2,
+    `${fmt(chatAdded)} ms vs bare ${fmt(bareAdded)} ms`,
+  );
+  add(
+    'chat completions streaming: added TTFB p50 ≤ 0.3 ms',
+    chatAdded,
+    0.3,
+    chatAdded <= 0.3,
+    `${fmt(chatAdded)} ms`,
+  );
+  for (const [id, bare] of [
+    ['chat/stream', 'bare/stream'],
+    ['chat/json', 'bare/json'],
+    ['messages/stream', 'bare/stream'],
+  ]) {
+    const r = ratio(R[id]?.throughput?.rps, R[bare]?.throughput?.rps);
+    add(
+      `${id} throughput ≥ 70% of bare`,
+      r,
+      0.7,
+      r >= 0.7,
+      `${fmt(R[id]?.throughput?.rps, 0)} vs ${fmt(R[bare]?.throughput?.rps, 0)} req/s`,
+    );
+  }
+  const msgAdded = R['messages/stream']?.ttfb?.addedP50;
+  const r3 = ratio(msgAdded, bareFloor);
+  add(
+    '/v1/messages streaming: added TTFB p50 ≤ 1.3× bare',
+    r3,
+    1.3,
+    r3 <= 1.3,
+    `${fmt(msgAdded)} ms vs bare ${fmt(bareAdded)} ms`,
+  );
+  for (const target of ['chat', 'messages']) {
+    const m = results.memory[target];
+    const v = m?.perStreamBytes;
+    add(
+      `${TARGETS[target].label}: RSS per open stream ≤ 64 KB`,
+      v === undefined ? undefined : v / 1024,
+      64,
+      v / 1024 <= 64,
+      m?.error ?? `${kb(v)} KB (${m?.opened} streams)`,
+    );
+  }
+  const g = results.leak?.growthBytes;
+  add(
+    `no RSS growth over ${(results.leak?.requests ?? S.leakRequests).toLocaleString('en')} requests (≤ ${mb(S.leakMaxGrowthBytes)} MB)`,
+    g === undefined ? undefined : g / 2 ** 20,
+    S.leakMaxGrowthBytes / 2 ** 20,
+    g <= S.leakMaxGrowthBytes,
+    results.leak?.error ??
+      `fitted ${mb(results.leak?.growthBytes)} MB (${fmt(results.leak?.bytesPerRequest, 1)} B/request); RSS ${mb(results.leak?.rssAfterWarmup)} → ${mb(results.leak?.rssAfter)} MB`,
+  );
+  const r6 = ratio(R['chat/json']?.throughput?.rps, R['portkey/json']?.throughput?.rps);
+  add(
+    'chat completions non-streaming throughput ≥ 3× Portkey',
+    r6,
+    3,
+    r6 >= 3,
+    `${fmt(R['chat/json']?.throughput?.rps, 0)} vs ${fmt(R['portkey/json']?.throughput?.rps, 0)} req/s`,
+  );
+  results.targets = t;
+}
+
+function table() {
+  const R = results.rows;
+  const header = [
+    'target',
+    'mode',
+    '+TTFB p50',
+    '+TTFB p99',
+    '×bare',
+    '×portkey',
+    'req/s@50',
+    'p99@50',
+    '×bare',
+    '×portkey',
+    'KB/stream',
+    'CPU µs/chunk',
+    'CPU µs/req',
+  ];
+  const lines = [header];
+  for (const target of Object.keys(TARGETS)) {
+    for (const mode of MODES) {
+      const r = R[rowId(target, mode)];
+      if (!r) continue;
+      if (!r.ok) {
+        lines.push([TARGETS[target].label, mode, `FAILED: ${String(r.error).split('\n')[0].slice(0, 90)}`]);
+        continue;
+      }
+      const bare = R[rowId('bare', mode)];
+      const pk = R[rowId('portkey', mode)];
+      const addedP50 = r.ttfb?.addedP50;
+      const isDirect = target === 'direct';
+      const mem = mode === 'stream' ? results.memory[target] : undefined;
+      lines.push([
+        TARGETS[target].label,
+        mode,
+        isDirect ? `(${fmt(r.ttfb?.p50)} ms)` : `${fmt(addedP50)} ms`,
+        isDirect ? `(${fmt(r.ttfb?.p99)} ms)` : `${fmt(r.ttfb?.addedP99)} ms`,
+        isDirect || target === 'bare'
+          ? ''
+          : fmt(ratio(addedP50, Math.max(bare?.ttfb?.addedP50 ?? NaN, 0.01)), 2),
+        isDirect || target === 'portkey' || !pk?.ok ? '' : fmt(ratio(addedP50, pk?.ttfb?.addedP50), 2),
+        fmt(r.throughput?.rps, 0),
+        r.throughput?.p99Ms !== undefined ? `${fmt(r.throughput.p99Ms, 2)} ms` : '—',
+        isDirect || target === 'bare' ? '' : fmt(ratio(r.throughput?.rps, bare?.throughput?.rps), 2),
+        isDirect || target === 'portkey' || !pk?.ok
+          ? ''
+          : fmt(ratio(r.throughput?.rps, pk?.throughput?.rps), 2),
+        mem?.perStreamBytes !== undefined ? kb(mem.perStreamBytes) : '',
+        r.cpu?.perChunkUs !== undefined ? fmt(r.cpu.perChunkUs, 2) : '',
+        r.cpu?.perRequestUs !== undefined ? fmt(r.cpu.perRequestUs, 0) : '',
+      ]);
+    }
+  }
+  const widths = header.map((_, i) =>
+    Math.max(...lines.filter((l) => l.length > 3).map((l) => String(l[i] ?? '').length)),
+  );
+  const render = (l) =>
+    l.length <= 3
+      ? `${String(l[0]).padEnd(widths[0])}  ${String(l[1]).padEnd(widths[1])}  ${l[2]}`
+      : l.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [render(lines[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(render)].join(
+    '\n',
+  );
+}
+
+function report() {
+  const m = results.machine;
+  const out = [];
+  out.push('');
+  out.push(
+    `claudine benchmark — ${m.nproc} CPU × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}${m.commit ? `, commit ${m.commit}` : ''}${QUICK ? ' (BENCH_QUICK)' : ''}`,
+  );
+  out.push(
+    `TTFB: ${S.ttfbRounds} interleaved rounds at 1 connection; added = target − direct in the same round and mode, p50/p99 over rounds. Throughput: ${S.thrConnections} connections, best of ${S.thrPasses} interleaved ${S.thrSeconds} s runs (${results.loadTool}). Memory: ${S.streams} open streams. CPU: /proc utime+stime over ${S.cpuStreams} streams (${EVENTS_PER_STREAM} upstream events each) or ${S.cpuJson} requests.`,
+  );
+  out.push('');
+  out.push(table());
+  out.push('');
+  if (results.leak && !results.leak.error)
+    out.push(
+      `leak check: ${results.leak.requests.toLocaleString('en')} requests to claudine in ${results.leak.seconds.toFixed(1)} s; RSS after warm-up ${mb(results.leak.rssAfterWarmup)} MB → after ${mb(results.leak.rssAfter)} MB (max ${mb(results.leak.maxRss)} MB), line fitted through the samples: ${mb(results.leak.growthBytes)} MB (${fmt(results.leak.bytesPerRequest, 1)} B/request); RSS MB after each batch: ${results.leak.series.map(mb).join(' ')}`,
+    );
+  for (const [target, mem] of Object.entries(results.memory))
+    out.push(
+      mem.error
+        ? `memory ${target}: not measured (${mem.error})`
+        : `memory ${target}: idle ${mb(mem.idleRss)} MB, peak ${mb(mem.peakRss)} MB with ${mem.opened}/${S.streams} streams open${mem.errors ? ` (${mem.errors} errors: ${mem.firstError})` : ''}`,
+    );
+  for (const [id, r] of Object.entries(results.rows))
+    if (!r.ok)
+      out.push(`${id}: FAILED — ${r.error}${r.stderr ? `\n    ${r.stderr.replace(/\n/g, '\n    ')}` : ''}`);
+  for (const n of results.notes) out.push(`note: ${n}`);
+  if (results.leak?.warning) out.push(`leak check warning: ${results.leak.warning}`);
+  out.push('');
+  for (const t of results.targets) out.push(`${t.status.padEnd(10)} ${t.name} — ${t.detail}`);
+  out.push('');
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+// ------------------------------------------------------------------------------------------ main
+async function main() {
+  if (!procAvailable()) throw new Error('this benchmark reads RSS and CPU from /proc (Linux only)');
+  const tool = pickLoadTool();
+  results.loadTool = tool.kind;
+  log(`load tool: ${tool.kind}; starting processes`);
+  await startAll();
+  if (!servers.upstream) throw new Error('the fake upstream did not start');
+  await smoke();
+  log(`rows working: ${okRows().join(', ')}`);
+  await warmUp();
+  log('memory: 1,000 open streams per target');
+  await memoryPhase();
+  log(`ttfb: ${S.ttfbRounds} interleaved rounds`);
+  await ttfbPhase().catch((err) => fail('ttfb', err));
+  log(`throughput: ${S.thrConnections} connections, ${S.thrSeconds} s per row`);
+  await throughputPhase(tool);
+  log('cpu per chunk');
+  await cpuPhase();
+  log(`leak check: ${S.leakRequests} requests`);
+  await leakPhase(tool);
+  evaluate();
+  report();
+  for (const t of results.targets) if (t.status === 'UNMEASURED') harnessFailed = true;
+  results.finishedAt = new Date().toISOString();
+  results.seconds = (Date.now() - started) / 1000;
+  mkdirSync(path.join(HERE, 'results'), { recursive: true });
+  writeFileSync(path.join(HERE, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  log(`wrote bench/results/latest.json (${results.seconds.toFixed(0)} s)`);
+}
+
+try {
+  await main();
+} catch (err) {
+  fail('harness', err);
+  log(err?.stack ?? String(err));
+} finally {
+  // Stop servers politely, then make sure nothing is left.
+  await Promise.all(Object.values(servers).map((s) => stop(s.child, 5000)));
+  killAll();
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(harnessFailed ? 1 : 0);
