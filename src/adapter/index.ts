@@ -21,6 +21,7 @@ export {
   type TranslatedRequest,
 } from './request.js';
 export { toChatCompletion, finishReason, toOpenAIUsage, type ResponseContext } from './response.js';
+export { createFrameEncoder, type FrameEncoder } from './frames.js';
 export { createChunkTranslator, type ChunkTranslator, type OpenAIStreamPayload } from './stream.js';
 export {
   toOpenAIError,

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { ClientError } from '../errors.js';
 import type { RequestContext } from './context.js';
 
-/** JSON nested deeper than this is refused before parsing: JSON.parse would recurse that deep. */
+/** JSON nested deeper than this is refused: the translation and JSON.stringify recurse. */
 const MAX_JSON_DEPTH = 256;
 
 function isJsonContentType(header: string | undefined): boolean {
@@ -44,19 +44,20 @@ export async function readBody(req: IncomingMessage, ctx: RequestContext, limit:
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
-/** Nesting depth of a JSON text, counted without parsing (strings skipped). Stops counting past `max`. */
-function exceedsDepth(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
+/**
+ * Whether a parsed JSON value nests deeper than `max`. V8's JSON.parse is iterative and copes with any
+ * depth, but later recursive steps (translation, JSON.stringify) would not; walking the parsed value costs
+ * per node, not per character, so a body that is mostly one big base64 string costs next to nothing.
+ */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
   }
   return false;
 }
@@ -81,12 +82,15 @@ export async function readJsonBody(
     throw new ClientError('request body is not valid UTF-8');
   }
   if (text.trim() === '') throw new ClientError('request body is empty; expected a JSON object');
-  if (exceedsDepth(text, MAX_JSON_DEPTH))
-    throw new ClientError(`request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text) as unknown;
   } catch (err) {
     const detail = err instanceof SyntaxError ? `: ${err.message}` : '';
     throw new ClientError(`request body is not valid JSON${detail}`);
   }
+  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
+    throw new ClientError(`request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return parsed;
 }

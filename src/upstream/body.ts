@@ -1,43 +1,31 @@
 /**
- * Upstream response bodies as the routes see them: async-iterable chunks plus `json()`/`text()`/`dump()`.
- * undici's own body already has that shape; `PrefixedBody` puts back the bytes read while peeking at the
- * first event of a stream.
+ * Upstream response bodies as the routes see them. The hot path reads them with `forEachChunk`, which runs
+ * on the stream's own 'data' events (no promise per chunk) and pauses the stream while the client's socket
+ * is full. Bytes read while peeking at the first event of a stream are kept in `prefix` and come first.
  */
+import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
-export interface UpstreamBody extends AsyncIterable<Buffer> {
-  json(): Promise<unknown>;
-  text(): Promise<string>;
-  /** Reads and discards the rest, so the connection can be reused. */
-  dump(): Promise<void>;
-}
-
-export class PrefixedBody implements UpstreamBody {
+export class UpstreamBody implements AsyncIterable<Buffer> {
   constructor(
-    private readonly prefix: readonly Buffer[],
-    /** The body the prefix was read from, for dump(). */
-    private readonly rest: Dispatcher.ResponseData['body'],
-    /** The iterator the prefix was read with: carrying on with it keeps the body's position. */
-    private readonly iterator: AsyncIterator<Buffer>,
+    readonly stream: Dispatcher.ResponseData['body'],
+    /** Chunks already read from `stream` (a peek); they come before anything still in it. */
+    readonly prefix: readonly Buffer[] = [],
+    /** The stream already ended while the prefix was read. */
+    readonly ended = false,
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
     for (const chunk of this.prefix) yield chunk;
-    try {
-      for (;;) {
-        const next = await this.iterator.next();
-        if (next.done === true) return;
-        yield next.value;
-      }
-    } finally {
-      // The consumer stopped early (client gone): release the upstream body.
-      await this.iterator.return?.();
-    }
+    if (!this.ended) for await (const chunk of this.stream as AsyncIterable<Buffer>) yield chunk;
   }
 
   async text(): Promise<string> {
     const chunks: Buffer[] = [];
-    for await (const chunk of this) chunks.push(chunk);
+    await forEachChunk(this, (chunk) => {
+      chunks.push(chunk);
+      return undefined;
+    });
     return Buffer.concat(chunks).toString('utf8');
   }
 
@@ -45,9 +33,90 @@ export class PrefixedBody implements UpstreamBody {
     return JSON.parse(await this.text()) as unknown;
   }
 
+  /** Reads and discards the rest, so the connection can be reused. */
   dump(): Promise<void> {
-    return this.rest.dump();
+    return this.ended ? Promise.resolve() : this.stream.dump();
   }
+}
+
+/**
+ * Calls `onChunk` for every chunk in order. When it returns a promise (the client's socket is full), the
+ * stream pauses until that settles: backpressure without a promise per chunk. Resolves at the end of the
+ * body; rejects with the stream's error (an aborted or broken upstream) or one `onChunk` threw.
+ */
+export function forEachChunk(
+  body: UpstreamBody,
+  onChunk: (chunk: Buffer) => Promise<void> | undefined,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stream: Readable = body.stream;
+    // 'end' can come right after a peek paused the stream (undici ends a small body at once): check the flag.
+    let ended = body.ended || stream.readableEnded;
+    let waiting = 0;
+    let settled = false;
+    const cleanup = (): void => {
+      stream.off('data', handle);
+      stream.off('end', onEnd);
+      stream.off('error', fail);
+      stream.off('close', onClose);
+    };
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    const succeed = (): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve();
+    };
+    const resume = (): void => {
+      if (--waiting > 0 || settled) return;
+      if (ended) succeed();
+      else stream.resume();
+    };
+    function handle(chunk: Buffer): void {
+      if (settled) return;
+      let wait: Promise<void> | undefined;
+      try {
+        wait = onChunk(chunk);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      if (wait !== undefined) {
+        waiting++;
+        stream.pause();
+        wait.then(resume, fail);
+      }
+    }
+    function onEnd(): void {
+      ended = true;
+      if (waiting === 0) succeed();
+    }
+    // A stream destroyed without 'end' (aborted) must not leave the caller waiting.
+    function onClose(): void {
+      if (!ended) fail(new Error('the upstream body closed before its end'));
+    }
+    for (const chunk of body.prefix) handle(chunk);
+    if (!ended && stream.destroyed) {
+      fail(stream.errored ?? new Error('the upstream body closed before its end'));
+      return;
+    }
+    if (ended) {
+      if (waiting === 0) succeed();
+      return;
+    }
+    stream.on('data', handle);
+    stream.once('end', onEnd);
+    stream.once('error', fail);
+    stream.once('close', onClose);
+    // A peek paused the stream explicitly, and a paused stream stays paused when a listener is added.
+    if (waiting > 0) stream.pause();
+    else stream.resume();
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { CredentialHeaders, TokenSource } from '../auth/index.js';
 import { AuthError, UpstreamError } from '../errors.js';
-import { PrefixedBody, ReplayableBody, type UpstreamBody } from './body.js';
+import { ReplayableBody, UpstreamBody } from './body.js';
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
@@ -78,33 +78,55 @@ export function backoffMs(
 interface PeekResult {
   readonly chunks: Buffer[];
   readonly overloaded: boolean;
-  readonly iterator: AsyncIterator<Buffer>;
+  /** The body ended within the peek. */
+  readonly ended: boolean;
 }
 
 /**
- * Reads until the first SSE event is complete and says whether it is an overloaded error. Reads through an
- * explicit iterator and never calls return() on it: that would destroy the body the caller still streams.
+ * Reads until the first SSE event is complete and says whether it is an overloaded error. Event-driven and
+ * paused afterwards, so whoever reads on (forEachChunk) starts exactly where the peek stopped.
  */
-async function peekFirstEvent(body: Dispatcher.ResponseData['body']): Promise<PeekResult> {
-  const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const chunks: Buffer[] = [];
-  let seen = '';
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done === true) return { chunks, overloaded: false, iterator };
-    chunks.push(next.value);
-    seen += next.value.toString('latin1');
-    const end = seen.search(/\r?\n\r?\n|\r\r/);
-    if (end !== -1 || seen.length > PEEK_LIMIT) {
+function peekFirstEvent(body: Dispatcher.ResponseData['body']): Promise<PeekResult> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let seen = '';
+    const done = (result: PeekResult): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      resolve(result);
+    };
+    function onData(chunk: Buffer): void {
+      chunks.push(chunk);
+      seen += chunk.toString('latin1');
+      const end = seen.search(/\r?\n\r?\n|\r\r/);
+      if (end === -1 && seen.length <= PEEK_LIMIT) return;
+      body.pause();
       const first = end === -1 ? seen : seen.slice(0, end);
-      return {
+      done({
         chunks,
         overloaded: /^event:\s*error\s*$/m.test(first) && first.includes('overloaded_error'),
-        iterator,
-      };
+        ended: false,
+      });
     }
-  }
+    function onEnd(): void {
+      done({ chunks, overloaded: false, ended: true });
+    }
+    function onError(err: Error): void {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      reject(err);
+    }
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    // Between the peek and the reader an error has no listener of its own; forEachChunk finds it in
+    // `errored` instead of the process dying of an unhandled 'error' event.
+    body.on('error', ignoreError);
+  });
 }
+
+function ignoreError(): void {}
 
 /** The `error.message` of an upstream error body, read whole (error bodies are small), or null. */
 async function upstreamErrorMessage(body: Dispatcher.ResponseData['body']): Promise<string | null> {
@@ -202,11 +224,16 @@ export class UpstreamClient {
         return {
           statusCode: raw.statusCode,
           headers: raw.headers,
-          body: new PrefixedBody(peeked.chunks, raw.body, peeked.iterator),
+          body: new UpstreamBody(raw.body, peeked.chunks, peeked.ended),
           attempts: attempt + 1,
         };
       }
-      return { statusCode: raw.statusCode, headers: raw.headers, body: raw.body, attempts: attempt + 1 };
+      return {
+        statusCode: raw.statusCode,
+        headers: raw.headers,
+        body: new UpstreamBody(raw.body),
+        attempts: attempt + 1,
+      };
     }
   }
 

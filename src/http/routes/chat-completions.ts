@@ -7,11 +7,13 @@ import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
   createChunkTranslator,
+  createFrameEncoder,
   toAnthropicRequest,
   toChatCompletion,
   toOpenAIError,
   upstreamErrorFromResponse,
   type ChunkTranslator,
+  type FrameEncoder,
   type OpenAIStreamPayload,
   type ResponseContext,
   type TranslateOptions,
@@ -21,6 +23,7 @@ import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../
 import { formatTraceparent } from '../../log/index.js';
 import {
   DEFAULT_ANTHROPIC_VERSION,
+  forEachChunk,
   type UpstreamClient,
   type UpstreamResponse,
 } from '../../upstream/index.js';
@@ -76,9 +79,9 @@ function streamFailure(err: unknown): UpstreamError {
   return new UpstreamError(`the upstream connection failed mid-answer (${detail})`, 502, null, {}, false);
 }
 
-function frames(payloads: readonly OpenAIStreamPayload[]): string {
+function frames(encoder: FrameEncoder, payloads: readonly OpenAIStreamPayload[]): string {
   let out = '';
-  for (const payload of payloads) out += `data: ${JSON.stringify(payload)}\n\n`;
+  for (const payload of payloads) out += encoder.frame(payload);
   return out;
 }
 
@@ -86,6 +89,7 @@ function frames(payloads: readonly OpenAIStreamPayload[]): string {
 function translateEvents(
   events: readonly SseEvent[],
   translator: ChunkTranslator,
+  encoder: FrameEncoder,
   ctx: RequestContext,
 ): string {
   let out = '';
@@ -97,7 +101,7 @@ function translateEvents(
       throw new UpstreamError(`the upstream sent a "${event.event}" event that is not JSON`, 502, null);
     }
     noteUsage(ctx, parsed);
-    out += frames(translator.step(parsed));
+    out += frames(encoder, translator.step(parsed));
   }
   return out;
 }
@@ -111,6 +115,7 @@ async function streamCompletion(
 ): Promise<void> {
   const translator = createChunkTranslator({ ...responseContext, includeUsage });
   const decoder = new SseDecoder();
+  const encoder = createFrameEncoder();
   markFirstByte(ctx);
   res.writeHead(200, {
     ...clientFacingHeaders(response.headers),
@@ -120,20 +125,19 @@ async function streamCompletion(
   });
   res.flushHeaders();
   try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      const out = translateEvents(decoder.push(chunk), translator, ctx);
-      if (out !== '') {
-        const wait = writeChunk(res, ctx, out);
-        if (wait !== undefined) await wait;
-      }
-      if (res.destroyed || translator.done) break;
-    }
+    await forEachChunk(response.body, (chunk) => {
+      // After message_stop (or a client that left) the rest is read and dropped: breaking off would abort
+      // the upstream request, which costs more than the few bytes still to come.
+      if (translator.done || res.destroyed) return undefined;
+      const out = translateEvents(decoder.push(chunk), translator, encoder, ctx);
+      return out === '' ? undefined : writeChunk(res, ctx, out);
+    });
     // A last event without its blank line still counts; a body that ended without message_stop makes the
     // translator report the answer as incomplete instead of letting it look like a clean end.
-    const last = translateEvents(decoder.end(), translator, ctx);
+    const last = translateEvents(decoder.end(), translator, encoder, ctx);
     const tail = translator.end();
     if (tail.length > 0) ctx.outcome = 'upstream_abort';
-    const out = last + frames(tail);
+    const out = last + frames(encoder, tail);
     if (out !== '' && !res.destroyed) await writeChunk(res, ctx, out);
     if (translator.error !== null) {
       ctx.outcome ??= 'upstream_error';

@@ -12,7 +12,7 @@ import {
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import { checkDeclaredLength, tooLarge } from '../body.js';
-import { ReplayableBody } from '../../upstream/index.js';
+import { forEachChunk, ReplayableBody } from '../../upstream/index.js';
 import type { RequestContext, RouteHandler } from '../context.js';
 import { abortOnDisconnect, markFirstByte, writeChunk } from '../respond.js';
 import { UsageScanner } from '../../metrics/index.js';
@@ -111,12 +111,12 @@ export async function pipeUpstreamResponse(
   // Token counts for the access log and metrics without parsing the body (see metrics/usage-scan.ts).
   const usage = response.statusCode < 300 ? new UsageScanner(isEventStream) : null;
   try {
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    await forEachChunk(response.body, (chunk) => {
+      // A vanished client aborts the upstream (abortOnDisconnect); until that lands, chunks are dropped.
+      if (res.destroyed) return undefined;
       usage?.push(chunk);
-      const wait = writeChunk(res, ctx, chunk);
-      if (wait !== undefined) await wait;
-      if (res.destroyed) break;
-    }
+      return writeChunk(res, ctx, chunk);
+    });
   } catch (err) {
     if (res.destroyed || abort.signal.aborted) return;
     ctx.outcome = 'upstream_abort';
