@@ -132,30 +132,46 @@ export class ReplayableBody {
   #bytes = 0;
 
   constructor(
-    source: AsyncIterable<Buffer>,
+    source: Readable,
     /** Called for every chunk with the total so far; throw to fail the body (size limits). */
     private readonly onChunk: (total: number) => void = () => undefined,
   ) {
-    void this.#pump(source);
+    this.#pump(source);
   }
 
   get bytes(): number {
     return this.#bytes;
   }
 
-  async #pump(source: AsyncIterable<Buffer>): Promise<void> {
-    try {
-      for await (const chunk of source) {
-        this.#bytes += chunk.length;
+  /** Reads the client's stream through its events: no promise per chunk on the way in either. */
+  #pump(source: Readable): void {
+    const onData = (chunk: Buffer): void => {
+      this.#bytes += chunk.length;
+      try {
         this.onChunk(this.#bytes);
-        this.#chunks.push(chunk);
-        this.#notify();
+      } catch (err) {
+        finish(err);
+        source.resume(); // drain and drop the rest: the request is answered with the error
+        return;
       }
-    } catch (err) {
-      this.#error = err instanceof Error ? err : new Error(String(err));
-    }
-    this.#ended = true;
-    this.#notify();
+      this.#chunks.push(chunk);
+      this.#notify();
+    };
+    const finish = (err?: unknown): void => {
+      if (this.#ended) return;
+      source.off('data', onData);
+      if (err !== undefined)
+        this.#error =
+          err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'request body failed');
+      this.#ended = true;
+      this.#notify();
+    };
+    source.on('data', onData);
+    source.once('end', () => finish());
+    source.once('error', (err) => finish(err));
+    source.once('close', () =>
+      finish(source.readableEnded ? undefined : new Error('the client closed the request body early')),
+    );
   }
 
   #notify(): void {

@@ -107,7 +107,7 @@ export async function pipeUpstreamResponse(
   ctx.stream ||= isEventStream;
   markFirstByte(ctx);
   res.writeHead(response.statusCode, passedBackHeaders(response.headers));
-  res.flushHeaders();
+  // No flushHeaders(): the headers leave with the first chunk, one write instead of two (TTFB).
   // Token counts for the access log and metrics without parsing the body (see metrics/usage-scan.ts).
   const usage = response.statusCode < 300 ? new UsageScanner(isEventStream) : null;
   try {
@@ -143,7 +143,7 @@ export function passthroughRoute(options: PassthroughOptions, upstreamPath: stri
     const headers = forwardedRequestHeaders(req.headers, ctx);
     // Streamed to the upstream as it arrives, and kept (by reference) until the answer comes so that a
     // retry or a 401 renewal can send it again.
-    const body = new ReplayableBody(req as AsyncIterable<Buffer>, (total) => {
+    const body = new ReplayableBody(req, (total) => {
       if (total > options.maxBodySize) throw tooLarge(options.maxBodySize);
     });
     const started = performance.now();
