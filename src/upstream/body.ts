@@ -3,7 +3,7 @@
  * on the stream's own 'data' events (no promise per chunk) and pauses the stream while the client's socket
  * is full. Bytes read while peeking at the first event of a stream are kept in `prefix` and come first.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 export class UpstreamBody implements AsyncIterable<Buffer> {
@@ -180,24 +180,47 @@ export class ReplayableBody {
     wake?.();
   }
 
-  /** A fresh pass over the whole body, waiting for chunks still to come. */
-  async *stream(): AsyncGenerator<Buffer> {
-    let i = 0;
-    for (;;) {
-      if (this.#error !== null) throw this.#error;
-      if (i < this.#chunks.length) {
-        yield this.#chunks[i++] as Buffer;
-        continue;
+  /**
+   * A fresh pass over the whole body as a Readable (undici streams a Readable the way it streams the
+   * client's own request), pushing what has arrived and waiting for what is still to come.
+   */
+  stream(): Readable {
+    let next = 0;
+    let waiting = false;
+    // Pushes what has arrived; when that is all, asks to be called again once more comes. A push made
+    // from that callback (outside _read) is how a Readable is fed asynchronously.
+    const pump = (): void => {
+      if (this.#error !== null) {
+        readable.destroy(this.#error);
+        return;
       }
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => {
-        const previous = this.#wake;
-        this.#wake = () => {
-          previous?.();
-          resolve();
-        };
+      while (next < this.#chunks.length) {
+        if (!readable.push(this.#chunks[next++])) return;
+      }
+      if (this.#ended) {
+        readable.push(null);
+        return;
+      }
+      waiting = true;
+      this.#onMore(() => {
+        waiting = false;
+        pump();
       });
-    }
+    };
+    const readable = new Readable({
+      read: () => {
+        if (!waiting) pump();
+      },
+    });
+    return readable;
+  }
+
+  #onMore(callback: () => void): void {
+    const previous = this.#wake;
+    this.#wake = () => {
+      previous?.();
+      callback();
+    };
   }
 
   /** The first chunk, once one arrived (for a cheap look at the start of the body). */

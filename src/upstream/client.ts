@@ -264,7 +264,7 @@ export class UpstreamClient {
         method: request.method,
         path: this.#pathPrefix + request.path,
         headers: { ...request.headers, ...credential },
-        body: body as string | Buffer | null,
+        body: body,
         ...(request.signal !== undefined ? { signal: request.signal } : {}),
       });
     } catch (err) {

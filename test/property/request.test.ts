@@ -466,7 +466,7 @@ describe('toAnthropicRequest on valid-shaped OpenAI requests', () => {
         const out = translate(body);
         if (!(out instanceof ClientError)) checkInvariants(out, body as Record<string, unknown>);
       }),
-      { numRuns: 500 },
+      { numRuns: Number(process.env['FC_RUNS'] ?? 500) },
     );
   });
 });
