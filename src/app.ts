@@ -61,8 +61,8 @@ export function createApp(config: Config, deps: AppDeps): App {
       connections: config.upstream.connections,
       maxRetries: config.upstream.max_retries,
       retryDeadline: config.upstream.retry_deadline,
-      onRetry: (reason, attempt, waitMs) =>
-        logger.debug({ reason, attempt, wait_ms: waitMs }, 'retrying upstream request'),
+      onRetry: (reason, attempt, waitMs, request) =>
+        logger.debug({ ...request.logFields, reason, attempt, wait_ms: waitMs }, 'retrying upstream request'),
     },
     tokens,
   );

@@ -44,3 +44,8 @@ export type RouteHandler = (
   res: ServerResponse,
   ctx: RequestContext,
 ) => Promise<void> | void;
+
+/** The fields that tie a log line to its request, for lines written outside the access log. */
+export function logFieldsOf(ctx: RequestContext): Record<string, string> {
+  return { request_id: ctx.requestId, trace_id: ctx.trace.traceId, span_id: ctx.trace.spanId };
+}

@@ -28,7 +28,7 @@ export interface UpstreamOptions {
   readonly maxRetries: number;
   readonly retryDeadline: number;
   /** Called once per retry, with why (for logs and metrics). */
-  readonly onRetry?: (reason: string, attempt: number, waitMs: number) => void;
+  readonly onRetry?: (reason: string, attempt: number, waitMs: number, request: UpstreamRequest) => void;
 }
 
 export interface UpstreamRequest {
@@ -39,6 +39,8 @@ export interface UpstreamRequest {
   readonly headers: Record<string, string>;
   readonly body?: string | Buffer | ReplayableBody | null;
   readonly signal?: AbortSignal;
+  /** Who asked, for the log lines this request causes (request id, trace and span id). */
+  readonly logFields?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamResponse {
@@ -252,7 +254,7 @@ export class UpstreamClient {
   ): Promise<boolean> {
     const wait = backoffMs(attempt, retryAfter);
     if (Date.now() + wait - started > this.#options.retryDeadline) return false;
-    this.#options.onRetry?.(reason, attempt + 1, wait);
+    this.#options.onRetry?.(reason, attempt + 1, wait, request);
     await sleep(wait, undefined, request.signal !== undefined ? { signal: request.signal } : undefined);
     return true;
   }

@@ -98,10 +98,18 @@ describe('faults before any byte reached the client are retried', () => {
       ).toBe('Hello, world');
       expect(upstream.requests).toHaveLength(2);
       await new Promise((r) => setTimeout(r, 20));
-      expect(proxy.logs.find((l) => l['request_id'] === `retry-${status}`)).toMatchObject({
+      expect(
+        proxy.logs.find((l) => l['msg'] === 'request' && l['request_id'] === `retry-${status}`),
+      ).toMatchObject({
         upstream_status: 200,
         upstream_attempts: 2,
       });
+      // The retry's own debug line says which request it belongs to.
+      expect(
+        proxy.logs.find(
+          (l) => l['msg'] === 'retrying upstream request' && l['request_id'] === `retry-${status}`,
+        ),
+      ).toMatchObject({ attempt: 1, trace_id: expect.any(String) });
     });
   }
 

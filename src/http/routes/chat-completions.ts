@@ -29,7 +29,7 @@ import {
 } from '../../upstream/index.js';
 import { UpstreamError } from '../../errors.js';
 import { readJsonBody } from '../body.js';
-import type { RequestContext, RouteHandler } from '../context.js';
+import { logFieldsOf, type RequestContext, type RouteHandler } from '../context.js';
 import { abortOnDisconnect, markFirstByte, sendJson, writeChunk } from '../respond.js';
 
 export interface ChatCompletionsOptions {
@@ -178,6 +178,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       headers,
       body: JSON.stringify(translated.request),
       signal: abort.signal,
+      logFields: logFieldsOf(ctx),
     });
     ctx.upstreamStatus = response.statusCode;
     ctx.upstreamAttempts = response.attempts;

@@ -13,7 +13,7 @@ import {
 } from '../../upstream/index.js';
 import { checkDeclaredLength, tooLarge } from '../body.js';
 import { forEachChunk, ReplayableBody } from '../../upstream/index.js';
-import type { RequestContext, RouteHandler } from '../context.js';
+import { logFieldsOf, type RequestContext, type RouteHandler } from '../context.js';
 import { abortOnDisconnect, markFirstByte, writeChunk } from '../respond.js';
 import { UsageScanner } from '../../metrics/index.js';
 
@@ -153,6 +153,7 @@ export function passthroughRoute(options: PassthroughOptions, upstreamPath: stri
       headers,
       body,
       signal: abort.signal,
+      logFields: logFieldsOf(ctx),
     });
     ctx.bytesIn = body.bytes;
     ctx.model = sniffModel(body.firstChunk);
@@ -180,6 +181,7 @@ export function passthroughGetRoute(
       path: upstreamPathFor(path, query),
       headers: forwardedRequestHeaders(req.headers, ctx),
       signal: abort.signal,
+      logFields: logFieldsOf(ctx),
     });
     ctx.upstreamStatus = response.statusCode;
     ctx.upstreamAttempts = response.attempts;
