@@ -142,7 +142,7 @@ const KEPT_HEADERS = ['retry-after', 'retry-after-ms', 'request-id', 'x-request-
 export function upstreamErrorFromResponse(
   status: number,
   body: unknown,
-  headers: Record<string, string>,
+  headers: Readonly<Record<string, string | string[] | undefined>>,
 ): UpstreamError {
   let message = `the upstream answered with status ${status}`;
   let type: string | null = null;
@@ -157,18 +157,23 @@ export function upstreamErrorFromResponse(
   for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
     const value = headers[name];
-    if (value === undefined) continue;
+    if (typeof value !== 'string') continue;
     if (KEPT_HEADERS.includes(lower) || lower.startsWith('anthropic-ratelimit-')) kept[lower] = value;
   }
   return new UpstreamError(message, status, type, kept);
 }
 
-/** Upstream headers → what the OpenAI client gets (see the table comment at the top). */
-function openAIHeaders(upstream: Readonly<Record<string, string>>): Record<string, string> {
+/**
+ * Upstream headers → what the OpenAI client gets, on errors and successful answers alike (see the table
+ * comment at the top). Repeated headers (arrays) are not among them and are skipped.
+ */
+export function openAIHeaders(
+  upstream: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(upstream)) {
     const value = upstream[name];
-    if (value === undefined) continue;
+    if (typeof value !== 'string') continue;
     const lower = name.toLowerCase();
     if (lower === 'x-request-id' || lower === 'request-id') {
       out['request-id'] = value;

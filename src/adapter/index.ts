@@ -26,6 +26,7 @@ export { createChunkTranslator, type ChunkTranslator, type OpenAIStreamPayload }
 export {
   toOpenAIError,
   upstreamErrorFromResponse,
+  openAIHeaders,
   streamErrorToOpenAI,
   type OpenAIErrorResponse,
 } from './errors.js';

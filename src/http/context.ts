@@ -1,5 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TraceContext } from '../log/index.js';
+import { formatTraceparent, type TraceContext } from '../log/index.js';
 
 /** The error dialect a route speaks: OpenAI's envelope or Anthropic's. */
 export type Dialect = 'openai' | 'anthropic';
@@ -48,4 +49,29 @@ export type RouteHandler = (
 /** The fields that tie a log line to its request, for lines written outside the access log. */
 export function logFieldsOf(ctx: RequestContext): Record<string, string> {
   return { request_id: ctx.requestId, trace_id: ctx.trace.traceId, span_id: ctx.trace.spanId };
+}
+
+/**
+ * Adds what ties an upstream request to this one: the trace context (the proxy's span as parent) and the
+ * request id. Every route that calls the upstream uses this.
+ */
+export function addCorrelationHeaders(
+  headers: Record<string, string>,
+  ctx: RequestContext,
+): Record<string, string> {
+  headers['traceparent'] = formatTraceparent(ctx.trace);
+  if (ctx.trace.traceState !== null) headers['tracestate'] = ctx.trace.traceState;
+  headers['x-request-id'] = ctx.requestId;
+  return headers;
+}
+
+/** Records the upstream's answer for the access log and metrics. */
+export function noteUpstreamAnswer(
+  ctx: RequestContext,
+  response: { readonly statusCode: number; readonly attempts: number },
+  startedAt: number,
+): void {
+  ctx.upstreamStatus = response.statusCode;
+  ctx.upstreamAttempts = response.attempts;
+  ctx.upstreamMs = performance.now() - startedAt;
 }

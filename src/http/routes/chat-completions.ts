@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import {
   createChunkTranslator,
   createFrameEncoder,
+  openAIHeaders,
   toAnthropicRequest,
   toChatCompletion,
   toOpenAIError,
@@ -20,7 +21,6 @@ import {
 } from '../../adapter/index.js';
 import { SseDecoder, type SseEvent } from '../../sse/index.js';
 import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../../wire/index.js';
-import { formatTraceparent } from '../../log/index.js';
 import {
   DEFAULT_ANTHROPIC_VERSION,
   forEachChunk,
@@ -29,35 +29,19 @@ import {
 } from '../../upstream/index.js';
 import { UpstreamError } from '../../errors.js';
 import { readJsonBody } from '../body.js';
-import { logFieldsOf, type RequestContext, type RouteHandler } from '../context.js';
+import {
+  addCorrelationHeaders,
+  logFieldsOf,
+  noteUpstreamAnswer,
+  type RequestContext,
+  type RouteHandler,
+} from '../context.js';
 import { abortOnDisconnect, markFirstByte, sendJson, writeChunk } from '../respond.js';
 
 export interface ChatCompletionsOptions {
   readonly upstream: UpstreamClient;
   readonly maxBodySize: number;
   readonly translate: TranslateOptions;
-}
-
-/** Upstream headers a client may need, under their own names and (rate limits) OpenAI's. */
-export function clientFacingHeaders(upstream: UpstreamResponse['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in upstream) {
-    const value = upstream[name];
-    if (typeof value !== 'string') continue;
-    if (name === 'retry-after' || name === 'request-id' || name.startsWith('anthropic-ratelimit-'))
-      out[name] = value;
-  }
-  const rename = (from: string, to: string): void => {
-    const value = out[from];
-    if (value !== undefined) out[to] = value;
-  };
-  for (const kind of ['requests', 'tokens'] as const) {
-    rename(`anthropic-ratelimit-${kind}-limit`, `x-ratelimit-limit-${kind}`);
-    rename(`anthropic-ratelimit-${kind}-remaining`, `x-ratelimit-remaining-${kind}`);
-    rename(`anthropic-ratelimit-${kind}-reset`, `x-ratelimit-reset-${kind}`);
-  }
-  if (out['request-id'] !== undefined) out['x-upstream-request-id'] = out['request-id'];
-  return out;
 }
 
 async function readUpstreamError(response: UpstreamResponse): Promise<never> {
@@ -67,7 +51,7 @@ async function readUpstreamError(response: UpstreamResponse): Promise<never> {
   } catch {
     body = undefined;
   }
-  throw upstreamErrorFromResponse(response.statusCode, body, clientFacingHeaders(response.headers));
+  throw upstreamErrorFromResponse(response.statusCode, body, response.headers);
 }
 
 const DONE = 'data: [DONE]\n\n';
@@ -118,7 +102,7 @@ async function streamCompletion(
   const encoder = createFrameEncoder();
   markFirstByte(ctx);
   res.writeHead(200, {
-    ...clientFacingHeaders(response.headers),
+    ...openAIHeaders(response.headers),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
@@ -164,13 +148,10 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
     ctx.stream = translated.stream;
 
     const abort = abortOnDisconnect(res);
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'anthropic-version': DEFAULT_ANTHROPIC_VERSION,
-      traceparent: formatTraceparent(ctx.trace),
-      'x-request-id': ctx.requestId,
-    };
-    if (ctx.trace.traceState !== null) headers['tracestate'] = ctx.trace.traceState;
+    const headers = addCorrelationHeaders(
+      { 'content-type': 'application/json', 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
+      ctx,
+    );
     const started = performance.now();
     const response = await options.upstream.send({
       method: 'POST',
@@ -180,9 +161,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       signal: abort.signal,
       logFields: logFieldsOf(ctx),
     });
-    ctx.upstreamStatus = response.statusCode;
-    ctx.upstreamAttempts = response.attempts;
-    ctx.upstreamMs = performance.now() - started;
+    noteUpstreamAnswer(ctx, response, started);
     if (response.statusCode >= 400) await readUpstreamError(response);
 
     // The completion id is the upstream message id, so a log line and the provider's records can be matched.
@@ -205,7 +184,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
     }
     const completion = toChatCompletion(message, responseContext);
     ctx.usage = usageFrom(message.usage);
-    sendJson(res, ctx, 200, completion, clientFacingHeaders(response.headers));
+    sendJson(res, ctx, 200, completion, openAIHeaders(response.headers));
   };
 }
 

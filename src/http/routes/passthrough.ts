@@ -5,7 +5,6 @@
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { formatTraceparent } from '../../log/index.js';
 import {
   DEFAULT_ANTHROPIC_VERSION,
   type UpstreamClient,
@@ -13,7 +12,13 @@ import {
 } from '../../upstream/index.js';
 import { checkDeclaredLength, tooLarge } from '../body.js';
 import { forEachChunk, ReplayableBody } from '../../upstream/index.js';
-import { logFieldsOf, type RequestContext, type RouteHandler } from '../context.js';
+import {
+  addCorrelationHeaders,
+  logFieldsOf,
+  noteUpstreamAnswer,
+  type RequestContext,
+  type RouteHandler,
+} from '../context.js';
 import { abortOnDisconnect, markFirstByte, writeChunk } from '../respond.js';
 import { UsageScanner } from '../../metrics/index.js';
 
@@ -65,10 +70,7 @@ export function forwardedRequestHeaders(
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   headers['anthropic-version'] ??= DEFAULT_ANTHROPIC_VERSION;
-  headers['traceparent'] = formatTraceparent(ctx.trace);
-  if (ctx.trace.traceState !== null) headers['tracestate'] = ctx.trace.traceState;
-  headers['x-request-id'] = ctx.requestId;
-  return headers;
+  return addCorrelationHeaders(headers, ctx);
 }
 
 export function passedBackHeaders(upstream: UpstreamResponse['headers']): Record<string, string | string[]> {
@@ -157,9 +159,7 @@ export function passthroughRoute(options: PassthroughOptions, upstreamPath: stri
     });
     ctx.bytesIn = body.bytes;
     ctx.model = sniffModel(body.firstChunk);
-    ctx.upstreamStatus = response.statusCode;
-    ctx.upstreamAttempts = response.attempts;
-    ctx.upstreamMs = performance.now() - started;
+    noteUpstreamAnswer(ctx, response, started);
     await pipeUpstreamResponse(response, res, ctx, abort);
   };
 }
@@ -183,9 +183,7 @@ export function passthroughGetRoute(
       signal: abort.signal,
       logFields: logFieldsOf(ctx),
     });
-    ctx.upstreamStatus = response.statusCode;
-    ctx.upstreamAttempts = response.attempts;
-    ctx.upstreamMs = performance.now() - started;
+    noteUpstreamAnswer(ctx, response, started);
     await pipeUpstreamResponse(response, res, ctx, abort);
   };
 }
