@@ -1,0 +1,3 @@
+export { createAnthropicProvider } from './anthropic/index.js';
+export { PROVIDER_NAMES } from './types.js';
+export type { ProviderName, ProviderResponse, Upstream } from './types.js';
