@@ -13,7 +13,7 @@ import { createGuard } from './http/guards.js';
 import { createHttpServer, type HttpServer, type Route, type RouteTable } from './http/server.js';
 import { otelLogSettingsFrom, startOtelLogExport, type Logger, type OtelLogExport } from './log/index.js';
 import { createMetrics } from './metrics/index.js';
-import { createAnthropicProvider } from './upstream/index.js';
+import { UpstreamClient } from './upstream/index.js';
 
 /** The app cannot start for a reason the user must fix; the message says how. */
 export class StartupError extends Error {
@@ -53,7 +53,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   let otelExport: OtelLogExport | null = null;
   const tokens =
     deps.tokens ?? createTokenSource(config, { env: deps.env, logger, onRefresh: metrics?.onRefresh });
-  const upstream = createAnthropicProvider(
+  const upstream = new UpstreamClient(
     {
       baseUrl: config.upstream.base_url,
       headersTimeout: config.upstream.headers_timeout,
@@ -71,7 +71,7 @@ export function createApp(config: Config, deps: AppDeps): App {
   const readiness = (): Readiness => {
     if (state === 'starting') return { ready: false, reason: 'starting' };
     if (state === 'draining' || state === 'stopped') return { ready: false, reason: 'shutting down' };
-    return upstream.readiness();
+    return tokens.readiness();
   };
 
   const passthrough = { upstream, maxBodySize: config.server.max_body_size };

@@ -31,8 +31,6 @@ export interface RequestContext {
   upstreamMs: number | null;
   /** Upstream attempts the answer took (each retry adds one). */
   upstreamAttempts: number;
-  /** Which upstream provider answered (anthropic, bedrock, vertex); null before one did. */
-  upstream: string | null;
   model: string | null;
   stream: boolean;
   usage: TokenUsage | null;
@@ -70,11 +68,10 @@ export function addCorrelationHeaders(
 /** Records the upstream's answer for the access log and metrics. */
 export function noteUpstreamAnswer(
   ctx: RequestContext,
-  response: { readonly statusCode: number; readonly attempts: number; readonly upstream?: string },
+  response: { readonly statusCode: number; readonly attempts: number },
   startedAt: number,
 ): void {
   ctx.upstreamStatus = response.statusCode;
-  if (response.upstream !== undefined) ctx.upstream = response.upstream;
   ctx.upstreamAttempts = response.attempts;
   ctx.upstreamMs = performance.now() - startedAt;
 }

@@ -82,7 +82,6 @@ function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext
     ...(ctx.model !== null ? { model: ctx.model, stream: ctx.stream } : {}),
     ...(ctx.upstreamStatus !== null
       ? {
-          ...(ctx.upstream !== null ? { upstream: ctx.upstream } : {}),
           upstream_status: ctx.upstreamStatus,
           upstream_ms: ctx.upstreamMs,
           ...(ctx.upstreamAttempts > 1 ? { upstream_attempts: ctx.upstreamAttempts } : {}),
@@ -130,7 +129,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       upstreamStatus: null,
       upstreamMs: null,
       upstreamAttempts: 0,
-      upstream: null,
       model: null,
       stream: false,
       usage: null,

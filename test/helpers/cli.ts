@@ -3,6 +3,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { track } from './spawn.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
@@ -29,7 +30,7 @@ export function runCli(
   input?: string,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env });
+    const child = track(spawn(process.execPath, [MAIN, ...args], { env }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -52,10 +53,10 @@ export interface ServerProcess {
 /** Starts `claudine start` on port 0 and resolves once it logs the URL it listens on. */
 export function startServerProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [MAIN, 'start', '--server--port', '0', '--log-format', 'json', ...args],
-      { env },
+    const child = track(
+      spawn(process.execPath, [MAIN, 'start', '--server--port', '0', '--log-format', 'json', ...args], {
+        env,
+      }),
     );
     const lines: string[] = [];
     let buffered = '';

@@ -24,7 +24,7 @@ import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../
 import {
   DEFAULT_ANTHROPIC_VERSION,
   forEachChunk,
-  type Upstream,
+  type UpstreamClient,
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import { UpstreamError } from '../../errors.js';
@@ -39,7 +39,7 @@ import {
 import { abortOnDisconnect, markFirstByte, sendJson, writeChunk } from '../respond.js';
 
 export interface ChatCompletionsOptions {
-  readonly upstream: Upstream;
+  readonly upstream: UpstreamClient;
   readonly maxBodySize: number;
   readonly translate: TranslateOptions;
 }

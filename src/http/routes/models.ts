@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { FALLBACK_MODELS, toOpenAIModelList } from '../../adapter/index.js';
 import { ClientError } from '../../errors.js';
-import { DEFAULT_ANTHROPIC_VERSION, type Upstream } from '../../upstream/index.js';
+import { DEFAULT_ANTHROPIC_VERSION, type UpstreamClient } from '../../upstream/index.js';
 import type { RouteHandler } from '../context.js';
 import { sendJson } from '../respond.js';
 
@@ -17,7 +17,7 @@ const CACHE_FOR_MS = 10 * 60_000;
 const RETRY_AFTER_FAILURE_MS = 30_000;
 
 export interface ModelsRouteOptions {
-  readonly upstream: Upstream;
+  readonly upstream: UpstreamClient;
   readonly anthropicPassthrough: RouteHandler;
 }
 

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_ANTHROPIC_VERSION,
-  type Upstream,
+  type UpstreamClient,
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import { checkDeclaredLength, tooLarge } from '../body.js';
@@ -91,7 +91,7 @@ function sniffModel(chunk: Buffer | undefined): string | null {
 }
 
 export interface PassthroughOptions {
-  readonly upstream: Upstream;
+  readonly upstream: UpstreamClient;
   readonly maxBodySize: number;
 }
 
