@@ -7,7 +7,8 @@
  * what the cache lacks. The clone is of the committed HEAD, so uncommitted changes are not what is tested.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,12 +45,12 @@ describe('installing claudine', () => {
     clone = join(dir, 'clone');
     env = installEnv(dir);
     execFileSync('git', ['clone', '--quiet', '--no-hardlinks', ROOT, clone], { stdio: 'pipe' });
-  });
+  }, 120_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     for (const server of servers) server.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
 
   it("from a clone: the README install command builds, and npx claudine runs the clone's own command", async () => {
     const ci = await run('npm', ['ci', '--prefer-offline'], { cwd: clone, env, timeoutMs: 240_000 });
