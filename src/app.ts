@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createTokenSource, type TokenSource } from './auth/index.js';
 import type { Config } from './config/index.js';
 import { readinessRoute, livenessRoute, type Readiness } from './http/routes/health.js';
-import { passthroughRoute, passthroughGetRoute } from './http/routes/passthrough.js';
+import { anthropicApiRoute, anthropicRouteLabel } from './http/routes/anthropic-api.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import { modelsRoute } from './http/routes/models.js';
 import { createGuard } from './http/guards.js';
@@ -74,20 +74,33 @@ export function createApp(config: Config, deps: AppDeps): App {
     return tokens.readiness();
   };
 
-  const passthrough = { upstream, maxBodySize: config.server.max_body_size };
   const openai = (methods: Route['methods']): Route => ({ dialect: 'openai', methods });
-  const anthropic = (methods: Route['methods']): Route => ({ dialect: 'anthropic', methods });
-  const models = modelsRoute({
+  const byClient = (methods: Route['methods']): Route => ({ dialect: 'client', methods });
+  // Every Anthropic API path (Messages, count_tokens, Batches, Files, Models) through one handler that knows
+  // which paths exist and how each body travels (http/routes/anthropic-api.ts).
+  const anthropicApi = anthropicApiRoute({
     upstream,
-    anthropicPassthrough: passthroughGetRoute(
-      passthrough,
-      (path, query) => path.replace(/^\/v1/, '') + query,
-    ),
+    limits: {
+      messages: config.server.max_body_size,
+      batches: config.server.max_batch_body_size,
+      files: config.server.max_file_upload_size,
+    },
   });
+  const anthropic: Route = {
+    dialect: 'anthropic',
+    methods: { GET: anthropicApi, POST: anthropicApi, DELETE: anthropicApi },
+    label: (path) => anthropicRouteLabel(path) ?? 'unknown',
+  };
+  const models = modelsRoute({ upstream, anthropicPassthrough: anthropicApi });
+  const modelsRouteEntry: Route = {
+    dialect: 'client',
+    methods: { GET: models },
+    label: (path) => anthropicRouteLabel(path) ?? 'unknown',
+  };
   const routes: RouteTable = {
     exact: new Map<string, Route>([
-      ['/health/liveness', openai({ GET: livenessRoute })],
-      ['/health/readiness', openai({ GET: readinessRoute(readiness) })],
+      ['/health/liveness', byClient({ GET: livenessRoute })],
+      ['/health/readiness', byClient({ GET: readinessRoute(readiness) })],
       [
         '/v1/chat/completions',
         openai({
@@ -98,15 +111,16 @@ export function createApp(config: Config, deps: AppDeps): App {
           }),
         }),
       ],
-      ['/v1/models', openai({ GET: models })],
-      ['/v1/messages', anthropic({ POST: passthroughRoute(passthrough, '/messages') })],
-      [
-        '/v1/messages/count_tokens',
-        anthropic({ POST: passthroughRoute(passthrough, '/messages/count_tokens') }),
-      ],
-      ...(metrics !== null ? [['/metrics', openai({ GET: metrics.route })] as const] : []),
+      ['/v1/models', modelsRouteEntry],
+      ['/v1/messages', anthropic],
+      ['/v1/files', anthropic],
+      ...(metrics !== null ? [['/metrics', byClient({ GET: metrics.route })] as const] : []),
     ]),
-    prefixes: [['/v1/models/', openai({ GET: models })]],
+    prefixes: [
+      ['/v1/models/', modelsRouteEntry],
+      ['/v1/messages/', anthropic],
+      ['/v1/files/', anthropic],
+    ],
   };
 
   const guard = createGuard({

@@ -112,8 +112,22 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       'server.max_body_size',
       parseByteSize,
       32 * 1024 * 1024,
-      'Largest request body accepted; larger ones get 413.',
+      'Largest request body accepted (Messages, count_tokens, chat completions and every other route not listed below); larger ones get 413.',
       { defaultText: '32MiB' },
+    ),
+    spec(
+      'server.max_batch_body_size',
+      parseByteSize,
+      256 * 1024 * 1024,
+      'Largest body for creating a Message Batch (POST /v1/messages/batches), streamed to the upstream, never held whole.',
+      { defaultText: '256MiB' },
+    ),
+    spec(
+      'server.max_file_upload_size',
+      parseByteSize,
+      512 * 1024 * 1024,
+      'Largest multipart body for a Files API upload (POST /v1/files), streamed to the upstream, never held whole.',
+      { defaultText: '512MiB' },
     ),
     spec(
       'server.allowed_hosts',
@@ -307,6 +321,8 @@ export interface Config {
     host: string;
     port: number;
     max_body_size: number;
+    max_batch_body_size: number;
+    max_file_upload_size: number;
     allowed_hosts: string[];
     cors_origins: string[];
     api_keys: string[];

@@ -12,14 +12,19 @@ function isJsonContentType(header: string | undefined): boolean {
 }
 
 /** Refuses a declared Content-Length over the limit before a byte of the body is read. */
-export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
+export function checkDeclaredLength(
+  req: IncomingMessage,
+  limit: number,
+  setting = 'server.max_body_size',
+): void {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit);
+  if (declared !== undefined && Number(declared) > limit) throw tooLarge(limit, setting);
 }
 
-export function tooLarge(limit: number): ClientError {
+/** The 413 for a body over `limit`, naming the setting that raises it. */
+export function tooLarge(limit: number, setting = 'server.max_body_size'): ClientError {
   return new ClientError(
-    `request body is larger than the limit of ${limit} bytes (server.max_body_size)`,
+    `request body is larger than the limit of ${limit} bytes (${setting})`,
     413,
     'request_too_large',
   );

@@ -31,6 +31,8 @@ export interface RequestContext {
   upstreamMs: number | null;
   /** Upstream attempts the answer took (each retry adds one). */
   upstreamAttempts: number;
+  /** The upstream's own `request-id` for its answer, to quote to the provider's support. */
+  upstreamRequestId: string | null;
   model: string | null;
   stream: boolean;
   usage: TokenUsage | null;
@@ -68,10 +70,17 @@ export function addCorrelationHeaders(
 /** Records the upstream's answer for the access log and metrics. */
 export function noteUpstreamAnswer(
   ctx: RequestContext,
-  response: { readonly statusCode: number; readonly attempts: number },
+  response: {
+    readonly statusCode: number;
+    readonly attempts: number;
+    readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  },
   startedAt: number,
 ): void {
   ctx.upstreamStatus = response.statusCode;
+  const requestId = response.headers?.['request-id'];
+  // Logged as is, so only what a request id looks like (`req_011C…`): nothing an upstream could smuggle in.
+  if (typeof requestId === 'string' && /^[\w.:-]{1,128}$/.test(requestId)) ctx.upstreamRequestId = requestId;
   ctx.upstreamAttempts = response.attempts;
   ctx.upstreamMs = performance.now() - startedAt;
 }

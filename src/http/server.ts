@@ -14,8 +14,45 @@ import { requestIdFrom } from './request-id.js';
 import { sendJson } from './respond.js';
 
 export interface Route {
-  readonly dialect: Dialect;
-  readonly methods: Readonly<Partial<Record<'GET' | 'POST', RouteHandler>>>;
+  /**
+   * The error dialect: the route's own, or `client` for routes both kinds of client use (models, health,
+   * metrics), where a request carrying `anthropic-version` gets Anthropic's shape and any other OpenAI's.
+   */
+  readonly dialect: Dialect | 'client';
+  readonly methods: Readonly<Partial<Record<'GET' | 'POST' | 'DELETE', RouteHandler>>>;
+  /** The route's name in the access log and metrics when it is not the path itself (paths with ids). */
+  readonly label?: (path: string) => string;
+}
+
+/** Paths only Anthropic's API has: a request for one is an Anthropic client's, whatever it sent. */
+function isAnthropicOnlyPath(path: string): boolean {
+  return path.startsWith('/v1/messages') || path.startsWith('/v1/files') || path === '/v1/complete';
+}
+
+/**
+ * The dialect errors are answered in: the route's own when it speaks only one; otherwise the client's,
+ * known by `anthropic-version` (every Anthropic SDK and Claude Code send it) or an Anthropic-only path.
+ */
+function dialectOf(route: Route | undefined, req: IncomingMessage, path: string): Dialect {
+  if (route !== undefined && route.dialect !== 'client') return route.dialect;
+  return req.headers['anthropic-version'] !== undefined || isAnthropicOnlyPath(path) ? 'anthropic' : 'openai';
+}
+
+/** A `.` or `..` segment, plain or percent-encoded: never routed, never forwarded (issue 13.5). */
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/** Why a path cannot be served at all, or null when it can be routed. */
+function malformedPath(path: string): string | null {
+  if (!path.startsWith('/')) return 'the request target is not a path';
+  if (DOT_SEGMENT.test(path)) return 'paths with "." or ".." segments are not served';
+  if (path.includes('%')) {
+    try {
+      decodeURIComponent(path);
+    } catch {
+      return 'the path has malformed percent-encoding';
+    }
+  }
+  return null;
 }
 
 export interface RouteTable {
@@ -85,6 +122,7 @@ function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext
           upstream_status: ctx.upstreamStatus,
           upstream_ms: ctx.upstreamMs,
           ...(ctx.upstreamAttempts > 1 ? { upstream_attempts: ctx.upstreamAttempts } : {}),
+          ...(ctx.upstreamRequestId !== null ? { upstream_request_id: ctx.upstreamRequestId } : {}),
         }
       : {}),
     ...(ctx.usage !== null
@@ -121,14 +159,15 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       requestId,
       trace: traceContextFrom(header(req, 'traceparent'), header(req, 'tracestate')),
       startedAt: performance.now(),
-      route: route === undefined ? 'unknown' : path.startsWith('/v1/models/') ? '/v1/models/{id}' : path,
-      dialect: route?.dialect ?? (path.startsWith('/v1/messages') ? 'anthropic' : 'openai'),
+      route: route === undefined ? 'unknown' : (route.label?.(path) ?? path),
+      dialect: dialectOf(route, req, path),
       firstByteMs: null,
       bytesIn: 0,
       bytesOut: 0,
       upstreamStatus: null,
       upstreamMs: null,
       upstreamAttempts: 0,
+      upstreamRequestId: null,
       model: null,
       stream: false,
       usage: null,
@@ -170,11 +209,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       sendError(res, ctx, err);
       return;
     }
+    const malformed = malformedPath(path);
+    if (malformed !== null) {
+      sendError(res, ctx, new ClientError(malformed, 400));
+      return;
+    }
     if (route === undefined) {
       sendError(res, ctx, new ClientError(`no route for ${req.method ?? 'GET'} ${path}`, 404, 'not_found'));
       return;
     }
-    const handler = route.methods[req.method as 'GET' | 'POST'];
+    const handler = route.methods[req.method as 'GET' | 'POST' | 'DELETE'];
     if (handler === undefined) {
       res.setHeader('allow', Object.keys(route.methods).join(', '));
       sendError(

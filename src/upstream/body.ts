@@ -3,7 +3,7 @@
  * on the stream's own 'data' events (no promise per chunk) and pauses the stream while the client's socket
  * is full. Bytes read while peeking at the first event of a stream are kept in `prefix` and come first.
  */
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 export class UpstreamBody implements AsyncIterable<Buffer> {
@@ -134,7 +134,7 @@ export class ReplayableBody {
   constructor(
     source: Readable,
     /** Called for every chunk with the total so far; throw to fail the body (size limits). */
-    private readonly onChunk: (total: number) => void = () => undefined,
+    private readonly onChunk: (total: number, chunk: Buffer) => void = () => undefined,
   ) {
     this.#pump(source);
   }
@@ -148,7 +148,7 @@ export class ReplayableBody {
     const onData = (chunk: Buffer): void => {
       this.#bytes += chunk.length;
       try {
-        this.onChunk(this.#bytes);
+        this.onChunk(this.#bytes, chunk);
       } catch (err) {
         finish(err);
         source.resume(); // drain and drop the rest: the request is answered with the error
@@ -230,6 +230,83 @@ export class ReplayableBody {
 
   /** The error that ended the body early (e.g. over the size limit), if any. */
   get error(): Error | null {
+    return this.#error;
+  }
+}
+
+/**
+ * A request body sent exactly once, for bodies too large to keep for a retry (file uploads, batch
+ * creation): the client's stream is piped to the upstream through a counting Transform, so backpressure
+ * reaches the client and only a few socket buffers are ever held. The price: no retry and no 401 renewal
+ * once it has been sent (the upstream's answer goes to the client as it is).
+ */
+export class StreamedBody {
+  #bytes = 0;
+  #error: Error | null = null;
+  #first: Buffer | undefined;
+  #sent = false;
+
+  constructor(
+    private readonly source: Readable,
+    /** Called for every chunk with the total so far; throw to fail the body (size limits). */
+    private readonly onChunk: (total: number, chunk: Buffer) => void = () => undefined,
+  ) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get firstChunk(): Buffer | undefined {
+    return this.#first;
+  }
+
+  get error(): Error | null {
+    return this.#error;
+  }
+
+  /** Whether stream() was called: the body is gone and cannot be sent again. */
+  get sent(): boolean {
+    return this.#sent;
+  }
+
+  stream(): Readable {
+    if (this.#sent) throw new Error('a streamed request body can be sent only once');
+    this.#sent = true;
+    const source = this.source;
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => {
+        this.#bytes += chunk.length;
+        this.#first ??= chunk;
+        try {
+          this.onChunk(this.#bytes, chunk);
+        } catch (err) {
+          this.#fail(err);
+          callback(this.#error);
+          return;
+        }
+        callback(null, chunk);
+      },
+    });
+    const stopReading = (): void => {
+      source.unpipe(counter);
+      // Drain and drop the rest: the request is answered with the error, on a connection not reused.
+      source.resume();
+    };
+    counter.once('error', stopReading);
+    // The client went away (or broke) before the end: the upstream must not take a truncated body.
+    const onClose = (): void => {
+      if (!source.readableEnded)
+        counter.destroy(this.#fail(new Error('the client closed the request body early')));
+    };
+    source.once('close', onClose);
+    source.once('error', (err) => counter.destroy(this.#fail(err)));
+    source.pipe(counter);
+    return counter;
+  }
+
+  #fail(err: unknown): Error {
+    this.#error ??=
+      err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'request body failed');
     return this.#error;
   }
 }

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { CredentialHeaders, TokenSource } from '../auth/index.js';
 import { AuthError, UpstreamError } from '../errors.js';
-import { ReplayableBody, UpstreamBody } from './body.js';
+import { ReplayableBody, StreamedBody, UpstreamBody } from './body.js';
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
@@ -32,12 +32,13 @@ export interface UpstreamOptions {
 }
 
 export interface UpstreamRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   /** Path below the base URL, with query string if any: `/messages`, `/models?limit=100`. */
   readonly path: string;
   /** Headers to send besides the credential (already filtered by the caller). */
   readonly headers: Record<string, string>;
-  readonly body?: string | Buffer | ReplayableBody | null;
+  /** A StreamedBody is sent once: such a request is never retried nor re-sent after a 401 renewal. */
+  readonly body?: string | Buffer | ReplayableBody | StreamedBody | null;
   readonly signal?: AbortSignal;
   /** Who asked, for the log lines this request causes (request id, trace and span id). */
   readonly logFields?: Readonly<Record<string, string>>;
@@ -169,9 +170,11 @@ export class UpstreamClient {
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
     const started = Date.now();
     let credential = await this.#tokens.current();
-    let renewed = false;
+    const oneShot = request.body instanceof StreamedBody;
+    // A one-shot body is gone after the first attempt: nothing can be sent again, not even after a renewal.
+    let renewed = oneShot;
     for (let attempt = 0; ; attempt++) {
-      const retriesLeft = attempt < this.#options.maxRetries;
+      const retriesLeft = !oneShot && attempt < this.#options.maxRetries;
       let raw: Dispatcher.ResponseData;
       try {
         raw = await this.#dispatch(request, credential);
@@ -260,7 +263,10 @@ export class UpstreamClient {
   }
 
   async #dispatch(request: UpstreamRequest, credential: CredentialHeaders): Promise<Dispatcher.ResponseData> {
-    const body = request.body instanceof ReplayableBody ? request.body.stream() : (request.body ?? null);
+    const body =
+      request.body instanceof ReplayableBody || request.body instanceof StreamedBody
+        ? request.body.stream()
+        : (request.body ?? null);
     try {
       return await this.#pool.request({
         method: request.method,
@@ -271,7 +277,11 @@ export class UpstreamClient {
       });
     } catch (err) {
       // A body that failed (over the size limit) explains itself better than the socket error it caused.
-      if (request.body instanceof ReplayableBody && request.body.error !== null) throw request.body.error;
+      if (
+        (request.body instanceof ReplayableBody || request.body instanceof StreamedBody) &&
+        request.body.error !== null
+      )
+        throw request.body.error;
       throw err;
     }
   }

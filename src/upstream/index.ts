@@ -6,4 +6,4 @@ export {
   backoffMs,
 } from './client.js';
 export type { UpstreamOptions, UpstreamRequest, UpstreamResponse } from './client.js';
-export { ReplayableBody, UpstreamBody, forEachChunk } from './body.js';
+export { ReplayableBody, StreamedBody, UpstreamBody, forEachChunk } from './body.js';

@@ -64,14 +64,21 @@ export function modelsRoute(options: ModelsRouteOptions): RouteHandler {
   };
 
   return async (req, res, ctx) => {
-    if (req.headers['anthropic-version'] !== undefined) {
-      ctx.dialect = 'anthropic';
-      return options.anthropicPassthrough(req, res, ctx);
+    if (req.headers['anthropic-version'] !== undefined) return options.anthropicPassthrough(req, res, ctx);
+    const path = (req.url ?? '').split('?', 1)[0] ?? '';
+    if (!path.startsWith('/v1/models/')) return sendJson(res, ctx, 200, await openAIList());
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice('/v1/models/'.length));
+    } catch {
+      throw new ClientError(
+        'the model id in the path has malformed percent-encoding',
+        400,
+        'invalid_request',
+        'model',
+      );
     }
     const list = await openAIList();
-    const path = (req.url ?? '').split('?', 1)[0] ?? '';
-    const id = decodeURIComponent(path.slice('/v1/models/'.length));
-    if (!path.startsWith('/v1/models/')) return sendJson(res, ctx, 200, list);
     const model = list.data.find((m) => m.id === id);
     if (model === undefined)
       throw new ClientError(`the model "${id}" does not exist`, 404, 'not_found', 'model', 'model_not_found');
