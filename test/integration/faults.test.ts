@@ -326,7 +326,10 @@ describe('a slow client', () => {
         pushed += piece.length;
         if (!res.write(piece)) await new Promise((r) => res.once('drain', r));
       }
-      res.end();
+      // Ends as a real stream does: one without message_stop would get an error event added (issue 13.9).
+      const stop = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+      pushed += stop.length;
+      res.end(stop);
       upstreamDone = true;
     };
     const server = await startServerProcess(
