@@ -189,7 +189,11 @@ export function createApp(config: Config, deps: AppDeps): App {
         'claudine is listening',
       );
       if (!auth.ready)
-        logger.warn({ reason: auth.reason }, 'no usable upstream credential yet; /v1 requests will get 401');
+        logger.warn(
+          { reason: auth.reason },
+          'no usable upstream credential yet; /v1 requests will get 401. Add a key with `claudine auth login`, ' +
+            'or try claudine without one: `claudine start --upstream demo` (a simulated Claude)',
+        );
       return { host: address.address, port: address.port, url };
     },
     async shutdown() {

@@ -18,6 +18,7 @@ import {
   type LoadedConfig,
 } from '../config/index.js';
 import { createLogger } from '../log/index.js';
+import { startDemoUpstream, type DemoUpstream } from '../simulator/index.js';
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
@@ -47,7 +48,7 @@ export function version(): string {
   return pkg.version;
 }
 
-const BOOLEAN_SETTINGS = new Set(['metrics.enabled', 'server.allow_unauthenticated_remote']);
+const BOOLEAN_SETTINGS = new Set(['metrics.enabled', 'server.allow_unauthenticated_remote', 'upstream.demo']);
 
 function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
   const known = new Set(settingSpecs(env).map((s) => s.key));
@@ -67,6 +68,13 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs 
       const eq = arg.indexOf('=');
       const flag = eq === -1 ? arg : arg.slice(0, eq);
       const key = flagToKey(flag);
+      if (key === 'upstream') {
+        // `--upstream demo`: the short form of `--upstream--demo` that the README teaches.
+        const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+        if (value !== 'demo') throw new UsageError(`--upstream takes "demo" (got ${value ?? 'nothing'})`);
+        flags.push({ flag: '--upstream--demo', value: 'true' });
+        continue;
+      }
       if (!known.has(key)) throw new UsageError(`unknown flag ${flag} (see claudine --help)`);
       let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
       if (value === undefined) {
@@ -112,6 +120,7 @@ Runs the proxy until SIGTERM or SIGINT, then drains in-flight requests (shutdown
 A second signal exits at once.
 
 Examples:
+  claudine start --upstream demo      try it without a key: a built-in simulated Claude answers
   claudine start --server--port 9000
   CLAUDINE_LOG_FORMAT=json claudine start
 `,
@@ -213,15 +222,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function start(loaded: LoadedConfig, io: CliIo): Promise<number> {
-  const { config } = loaded;
+  let { config } = loaded;
   const logger = createLogger({ level: config.log_level, format: config.log_format, destination: io.stderr });
-  const app = createApp(config, { logger, env: io.env });
+  let demo: DemoUpstream | null = null;
+  if (config.upstream.demo) {
+    demo = await startDemoUpstream();
+    config = { ...config, upstream: { ...config.upstream, base_url: demo.baseUrl } };
+    logger.warn(
+      { upstream: 'demo' },
+      "DEMO MODE: answers come from claudine's built-in simulator, not from Claude. Add a key with `claudine auth login` and start without --upstream demo to use Claude.",
+    );
+  }
+  const app = createApp(config, { logger, env: io.env, ...(demo !== null ? { tokens: demo.tokens } : {}) });
   try {
     await app.start();
   } catch (err) {
     if (err instanceof StartupError) {
       logger.error(err.message);
       app.destroy();
+      await demo?.close();
       return 1;
     }
     const code = (err as NodeJS.ErrnoException).code;
@@ -236,10 +255,12 @@ async function start(loaded: LoadedConfig, io: CliIo): Promise<number> {
             : String((err as Error).message);
     logger.error({ code }, `cannot listen: ${reason}`);
     app.destroy();
+    await demo?.close();
     return 1;
   }
   if (!io.signal.aborted)
     await new Promise((resolve) => io.signal.addEventListener('abort', resolve, { once: true }));
   await app.shutdown();
+  await demo?.close();
   return 0;
 }

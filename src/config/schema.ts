@@ -191,6 +191,12 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
 
     spec('upstream.base_url', parseHttpUrl, 'https://api.anthropic.com/v1', 'Anthropic API base URL (…/v1).'),
     spec(
+      'upstream.demo',
+      parseBoolean,
+      false,
+      "Demo mode: answer with claudine's built-in simulated Claude instead of a real upstream; no key needed, nothing leaves the machine (same as `claudine start --upstream demo`).",
+    ),
+    spec(
       'upstream.headers_timeout',
       parseDuration,
       600_000,
@@ -334,6 +340,7 @@ export interface Config {
   shutdown: { delay: Duration; timeout: Duration };
   upstream: {
     base_url: string;
+    demo: boolean;
     headers_timeout: Duration;
     idle_timeout: Duration;
     max_retries: number;
