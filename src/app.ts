@@ -178,22 +178,23 @@ export function createApp(config: Config, deps: AppDeps): App {
       const address = http.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}`;
+      // One line that tells the truth: said only once the stored credential has been read.
+      await tokens.loaded?.();
       const auth = tokens.readiness();
-      logger.info(
-        {
-          url,
-          upstream: config.upstream.base_url,
-          auth_method: config.auth.method,
-          auth_storage: config.auth.storage,
-        },
-        'claudine is listening',
-      );
-      if (!auth.ready)
-        logger.warn(
-          { reason: auth.reason },
-          'no usable upstream credential yet; /v1 requests will get 401. Add a key with `claudine auth login`, ' +
+      const startup = {
+        url,
+        upstream: config.upstream.demo
+          ? `demo (simulated Claude at ${config.upstream.base_url})`
+          : config.upstream.base_url,
+        auth_method: config.upstream.demo ? 'none (demo)' : config.auth.method,
+        auth_storage: config.upstream.demo ? 'none (demo)' : config.auth.storage,
+        credential: auth.ready
+          ? `loaded from ${auth.source ?? 'the configuration'}`
+          : `none yet, /v1 requests get 401: ${auth.reason ?? 'no credential'}. Add a key with \`claudine auth login\`, ` +
             'or try claudine without one: `claudine start --upstream demo` (a simulated Claude)',
-        );
+      };
+      if (auth.ready) logger.info(startup, 'claudine is listening');
+      else logger.warn(startup, 'claudine is listening');
       return { host: address.address, port: address.port, url };
     },
     async shutdown() {

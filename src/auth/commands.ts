@@ -10,6 +10,8 @@ import { FALLBACK_ENV_KEY } from './static-source.js';
 import {
   createStore,
   CredentialStoreError,
+  FileStore,
+  KeyringStore,
   type CredentialStore,
   type KeyringFactory,
 } from './stores/index.js';
@@ -31,6 +33,21 @@ export interface AuthCommandIO {
   readonly loginTimeoutMs?: number | undefined;
   /** Testing seam: a stand-in for the OS keyring. */
   readonly keyring?: KeyringFactory | undefined;
+  /**
+   * How the storage settings were chosen and how to remember a choice; from the CLI. Without it, login
+   * treats auth.storage as chosen explicitly and remembers nothing.
+   */
+  readonly choices?: StorageChoices | undefined;
+}
+
+/** Where `auth.storage` and `auth.file` came from, and a way to write a choice into the config file. */
+export interface StorageChoices {
+  readonly storageSource: 'default' | 'file' | 'env' | 'flag';
+  readonly fileSource: 'default' | 'file' | 'env' | 'flag';
+  /** The config file a remembered choice is written to. */
+  readonly configFile: string;
+  /** Writes the settings into configFile; throws (with a message for people) when it cannot. */
+  readonly remember: (values: Readonly<Record<string, string>>) => void;
 }
 
 /** Exit codes: 0 done, 1 failed (the message says why), 2 the configuration does not allow it. */
@@ -47,10 +64,15 @@ export async function runAuthCommand(
   };
   try {
     switch (subcommand) {
-      case 'login':
-        return config.auth.method === 'static'
-          ? await loginStatic(store, io, say, fail)
-          : await loginOAuth(config, store, io, say, fail);
+      case 'login': {
+        const target = await loginTarget(config, store, io, fail);
+        if (typeof target === 'number') return target;
+        const code =
+          config.auth.method === 'static'
+            ? await loginStatic(target.store, io, say, fail)
+            : await loginOAuth(config, target.store, io, say, fail);
+        return code === 0 ? rememberChoice(target, io, say, fail) : code;
+      }
       case 'logout':
         return await logout(config, store, io, say, fail);
       case 'status':
@@ -64,6 +86,78 @@ export async function runAuthCommand(
 
 type Say = (line: string) => void;
 type Fail = (line: string, code?: number) => number;
+
+interface LoginTarget {
+  readonly store: CredentialStore;
+  /** Settings to write into the config file once the credential is stored, so `start` looks there. */
+  readonly remember: Readonly<Record<string, string>> | null;
+}
+
+/**
+ * Where login will store the credential, decided before anything is asked or written. A keyring is tried
+ * first (on its own probe entry): when it cannot be used and the user did not ask for it, a person at a
+ * terminal is offered the file store; otherwise login stops here, having written nothing, and says how to
+ * use the file store instead.
+ */
+async function loginTarget(
+  config: Config,
+  store: CredentialStore,
+  io: AuthCommandIO,
+  fail: Fail,
+): Promise<LoginTarget | number> {
+  const choices = io.choices;
+  const explicitRemember = (storage: string): Record<string, string> | null => {
+    if (choices?.storageSource !== 'flag') return null;
+    return {
+      'auth.storage': storage,
+      ...(storage === 'file' && choices.fileSource === 'flag' ? { 'auth.file': config.auth.file } : {}),
+    };
+  };
+  if (!(store instanceof KeyringStore)) return { store, remember: explicitRemember(config.auth.storage) };
+
+  const problem = await store.probe();
+  if (problem === null) return { store, remember: explicitRemember('keyring') };
+
+  const file = config.auth.file;
+  const rememberIn = choices !== undefined ? ` and remembers that choice in ${choices.configFile}` : '';
+  const input = io.stdin as Input;
+  if (choices?.storageSource === 'default' && input.isTTY === true) {
+    io.stderr.write(`The OS keyring cannot be used here (${problem}).
+`);
+    const answer = await readLine(
+      input,
+      io.stderr,
+      `Store the credential in the file ${file} (readable only by you) instead, and remember that in ${choices.configFile}? [Y/n] `,
+    );
+    if (!/^(y|yes)?$/i.test(answer.trim())) return fail('nothing was stored');
+    return { store: new FileStore(file), remember: { 'auth.storage': 'file' } };
+  }
+  return fail(
+    `the OS keyring cannot be used here (${problem}); nothing was stored. ` +
+      `Use the file store instead: \`claudine auth login --auth--storage file\` keeps the credential in ${file} ` +
+      `(mode 0600, readable only by you)${rememberIn}` +
+      (choices?.storageSource === 'env' ? ' (unset CLAUDINE_AUTH__STORAGE first)' : ''),
+  );
+}
+
+/** Writes the storage choice into the config file; if that fails, the new credential is removed again. */
+async function rememberChoice(target: LoginTarget, io: AuthCommandIO, say: Say, fail: Fail): Promise<number> {
+  const choices = io.choices;
+  if (target.remember === null || choices === undefined) return 0;
+  try {
+    choices.remember(target.remember);
+  } catch (error) {
+    await target.store.remove().catch(() => false);
+    return fail(
+      `${errorMessage(error)}; the credential was removed again so that claudine does not look for it elsewhere`,
+    );
+  }
+  const written = Object.entries(target.remember)
+    .map(([k, v]) => `${k} = ${JSON.stringify(v)}`)
+    .join(', ');
+  say(`Remembered ${written} in ${choices.configFile}: \`claudine start\` will find the credential there.`);
+  return 0;
+}
 
 async function loginStatic(store: CredentialStore, io: AuthCommandIO, say: Say, fail: Fail): Promise<number> {
   if (store.readOnly) {
@@ -195,8 +289,8 @@ async function logout(
   try {
     stored = await store.read();
   } catch (error) {
-    // A corrupt or too-open file is still removed; an unreachable keyring fails below.
-    if (!(error instanceof CredentialStoreError) || error.kind === 'unavailable') throw error;
+    // A corrupt or too-open file is still removed; an unreachable keyring fails below, after the other places.
+    if (!(error instanceof CredentialStoreError)) throw error;
   }
   if (stored?.method === 'oauth' && oauthConfigProblem(config.auth.oauth) === null) {
     const client = new OAuthClient(config.auth.oauth, io.fetch, io.logger ?? null);
@@ -215,17 +309,42 @@ async function logout(
       );
     }
   }
-  const removed = await store.remove();
-  say(
-    removed
-      ? `Removed the credential from the ${store.description}.`
-      : `Nothing was stored in the ${store.description}.`,
-  );
+  // The configured store first; then the other places a login may have written to since (a file store
+  // chosen once, a keyring used before), so logout removes the credential wherever it ended up.
+  let failure: unknown = null;
+  try {
+    say(
+      (await store.remove())
+        ? `Removed the credential from the ${store.description}.`
+        : `Nothing was stored in the ${store.description}.`,
+    );
+  } catch (error) {
+    failure = error;
+  }
+  for (const other of otherPlaces(config, store, io)) {
+    try {
+      if (await other.remove()) say(`Also removed a credential from the ${other.description}.`);
+    } catch {
+      // Unreachable (say, no keyring on this machine): then nothing can be stored there either.
+    }
+  }
+  if (failure !== null) return fail(errorMessage(failure));
   const fallback = io.env[FALLBACK_ENV_KEY];
   if (config.auth.method === 'static' && fallback !== undefined && fallback.trim() !== '') {
     say(`${FALLBACK_ENV_KEY} is still set in this environment; claudine will use it.`);
   }
   return 0;
+}
+
+/** The stores besides the configured one where `auth login` may have put a credential. */
+function otherPlaces(config: Config, store: CredentialStore, io: AuthCommandIO): CredentialStore[] {
+  const places: CredentialStore[] = [];
+  if (!(store instanceof FileStore && store.path === config.auth.file))
+    places.push(new FileStore(config.auth.file));
+  if (!(store instanceof KeyringStore)) {
+    places.push(new KeyringStore(config.auth.keyring_user, io.keyring, config.auth.keyring_service));
+  }
+  return places;
 }
 
 async function status(config: Config, store: CredentialStore, io: AuthCommandIO, say: Say): Promise<number> {

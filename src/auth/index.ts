@@ -12,7 +12,7 @@ import { createStore, type KeyringFactory } from './stores/index.js';
 import type { TokenSource } from './types.js';
 
 export type { TokenSource, CredentialHeaders, AuthReadiness } from './types.js';
-export { runAuthCommand, type AuthSubcommand, type AuthCommandIO } from './commands.js';
+export { runAuthCommand, type AuthSubcommand, type AuthCommandIO, type StorageChoices } from './commands.js';
 export type { RefreshOutcome } from './oauth-source.js';
 export type { FetchLike } from './oauth.js';
 export type { KeyringFactory, KeyringEntry } from './stores/index.js';

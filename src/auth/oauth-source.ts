@@ -135,10 +135,14 @@ export class OAuthTokenSource implements TokenSource {
       if (now >= this.#expiresAt && this.#transient !== null) {
         return { ready: false, reason: this.#transientError(now).message };
       }
-      return { ready: true };
+      return { ready: true, source: this.#o.store.description };
     }
     if (this.#storeError !== null && this.#fallback !== null) {
-      return { ready: true, reason: `using ${FALLBACK_ENV_KEY}: ${this.#storeError}` };
+      return {
+        ready: true,
+        reason: `using ${FALLBACK_ENV_KEY}: ${this.#storeError}`,
+        source: FALLBACK_ENV_KEY,
+      };
     }
     if (now - this.#lastRead >= this.#o.recheckIntervalMs) this.#reread().catch(() => undefined);
     return { ready: false, reason: this.#missing().message };

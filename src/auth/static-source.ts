@@ -71,9 +71,9 @@ export class StaticKeySource implements TokenSource {
       return { ready: false, reason: this.#missing().message };
     }
     if (this.#storeError !== null) {
-      return { ready: true, reason: `using ${this.#origin}: ${this.#storeError}` };
+      return { ready: true, reason: `using ${this.#origin}: ${this.#storeError}`, source: this.#origin };
     }
-    return { ready: true };
+    return { ready: true, source: this.#origin };
   }
 
   close(): void {}

@@ -13,6 +13,8 @@ export interface AuthReadiness {
    * showing, e.g. that ANTHROPIC_API_KEY is used because the keyring is unavailable.
    */
   readonly reason?: string;
+  /** When ready: where the credential in use came from (`file /home/ana/.config/claudine/auth.json`, `ANTHROPIC_API_KEY`). */
+  readonly source?: string;
 }
 
 export interface TokenSource {
@@ -30,6 +32,8 @@ export interface TokenSource {
   renew(rejected: CredentialHeaders): Promise<CredentialHeaders>;
   /** For /health/readiness. */
   readiness(): AuthReadiness;
+  /** Resolves once the stored credential has been read the first time (readiness is only telling after that). */
+  loaded?(): Promise<void>;
   /** Stops timers and watchers so the process can exit. */
   close(): void;
 }

@@ -5,9 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createApp, StartupError } from '../app.js';
-import { runAuthCommand } from '../auth/index.js';
+import { runAuthCommand, type KeyringFactory, type StorageChoices } from '../auth/index.js';
 import {
   ConfigError,
+  configFileForChoices,
+  rememberSettings,
   flagToKey,
   formatConfig,
   keyToEnv,
@@ -27,6 +29,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   /** Aborted on the first SIGTERM/SIGINT; `start` then shuts down gracefully. */
   readonly signal: AbortSignal;
+  /** Testing seam: a stand-in for the OS keyring (auth commands). */
+  readonly keyring?: KeyringFactory | undefined;
 }
 
 export class UsageError extends Error {
@@ -214,11 +218,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         );
         return 2;
       }
-      return runAuthCommand(sub, loaded.config, io);
+      return runAuthCommand(sub, loaded.config, { ...io, choices: storageChoices(loaded, io.env) });
     default:
       io.stderr.write(`claudine: unknown command "${command}"\n`);
       return 2;
   }
+}
+
+function storageChoices(loaded: LoadedConfig, env: NodeJS.ProcessEnv): StorageChoices {
+  const configFile = configFileForChoices(loaded.file, env);
+  return {
+    storageSource: loaded.sources.get('auth.storage')?.kind ?? 'default',
+    fileSource: loaded.sources.get('auth.file')?.kind ?? 'default',
+    configFile,
+    remember: (values) => rememberSettings(configFile, values),
+  };
 }
 
 async function start(loaded: LoadedConfig, io: CliIo): Promise<number> {

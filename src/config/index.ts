@@ -11,3 +11,4 @@ export type {
   AuthStorage,
   Duration,
 } from './schema.js';
+export { rememberSettings, configFileForChoices } from './remember.js';

@@ -172,8 +172,14 @@ export function loadConfig(input: LoadInput): LoadedConfig {
     let source: ValueSource = { kind: 'default', name: 'default' };
     if (given !== undefined) {
       const parsed = setting.parse(given.value);
-      if (!parsed.ok)
-        throw new ConfigError(`${setting.key} from ${describe(given.source)}: ${parsed.reason}`);
+      if (!parsed.ok) {
+        // A secret's reason would quote the value: say only what kind of value was given.
+        const reason =
+          setting.secret === true
+            ? `${kindOf(given.value)} given, which is not allowed here (the value is secret and not shown; see claudine config show --help)`
+            : parsed.reason;
+        throw new ConfigError(`${setting.key} from ${describe(given.source)}: ${reason}`);
+      }
       value = parsed.value;
       source = given.source;
     }
@@ -181,6 +187,16 @@ export function loadConfig(input: LoadInput): LoadedConfig {
     setPath(config, setting.key, value);
   }
   return { config: config as unknown as Config, sources, file, specs };
+}
+
+/** "a list", "a number": what a value is, without what it says. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object') return 'a table';
+  if (typeof value === 'string') return 'a string';
+  return `a ${typeof value}`;
 }
 
 function setPath(target: Record<string, unknown>, key: string, value: unknown): void {

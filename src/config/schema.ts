@@ -16,6 +16,7 @@ import {
   parseOptionalHttpUrl,
   parsePath,
   parsePort,
+  parseNonEmptyString,
   parseString,
   parseStringList,
   parseStringMap,
@@ -251,9 +252,15 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
     spec('auth.file', parsePath, authFile, 'Credential file used when auth.storage is file.', {
       defaultText: '<config dir>/claudine/auth.json',
     }),
-    spec('auth.keyring_user', parseString, osUserName(), 'Keyring account name (service "claudine").', {
+    spec('auth.keyring_user', parseString, osUserName(), 'Keyring account name (in auth.keyring_service).', {
       defaultText: '<OS user name>',
     }),
+    spec(
+      'auth.keyring_service',
+      parseNonEmptyString,
+      'claudine',
+      'Keyring service name the credential is stored under.',
+    ),
     spec(
       'auth.refresh_skew',
       parseDuration,
@@ -353,6 +360,7 @@ export interface Config {
     env_key: string;
     file: string;
     keyring_user: string;
+    keyring_service: string;
     refresh_skew: Duration;
     oauth: {
       issuer: string;

@@ -17,6 +17,11 @@ export function parseString(raw: unknown): ParseResult<string> {
   return fail(`${show(raw)} is not a string`);
 }
 
+export function parseNonEmptyString(raw: unknown): ParseResult<string> {
+  if (typeof raw === 'string' && raw.trim() !== '') return ok(raw.trim());
+  return fail(`${show(raw)} is not a non-empty string`);
+}
+
 export function parseBoolean(raw: unknown): ParseResult<boolean> {
   if (typeof raw === 'boolean') return ok(raw);
   if (typeof raw === 'string') {

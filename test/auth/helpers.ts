@@ -5,6 +5,9 @@ import { Readable, Writable, type PassThrough } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.js';
 
+/** The keyring service every test uses (`auth.keyring_service`): the user's `claudine` entries stay untouched. */
+export const TEST_KEYRING_SERVICE = `claudine-test-${process.pid}`;
+
 /** Obviously fake, short, never a real key. */
 export const FAKE_KEY = 'sk-ant-test-not-a-real-key';
 export const OTHER_FAKE_KEY = 'sk-ant-test-other-fake';
@@ -20,6 +23,8 @@ export function testConfig(dir: string, auth: AuthOverrides = {}): Config {
     auth: {
       ...base.auth,
       file: join(dir, 'claudine', 'auth.json'),
+      // Never the user's own keyring entry, even in a test that forgets to choose its own.
+      keyring_service: TEST_KEYRING_SERVICE,
       ...auth,
       oauth: { ...base.auth.oauth, ...auth.oauth },
     },

@@ -15,6 +15,8 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   }
   // Keep a developer's own ~/.config/claudine/config.toml out of the tests.
   env['XDG_CONFIG_HOME'] = '/nonexistent-claudine-test-config';
+  // Nor the developer's stored credential: a keyring service of the test's own.
+  env['CLAUDINE_AUTH__KEYRING_SERVICE'] = `claudine-test-${process.pid}`;
   return { ...env, ...extra };
 }
 

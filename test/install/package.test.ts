@@ -28,6 +28,7 @@ function installEnv(home: string): NodeJS.ProcessEnv {
   // The user's npm cache keeps this offline-ish; their config dir and keyring are not touched.
   env['npm_config_cache'] = process.env['npm_config_cache'] ?? join(process.env['HOME'] ?? home, '.npm');
   env['XDG_CONFIG_HOME'] = join(home, 'config');
+  env['CLAUDINE_AUTH__KEYRING_SERVICE'] = `claudine-test-${process.pid}`;
   env['npm_config_update_notifier'] = 'false';
   env['npm_config_fund'] = 'false';
   env['npm_config_audit'] = 'false';

@@ -5,7 +5,13 @@ import { KeyringStore, type KeyringFactory } from './keyring.js';
 import type { CredentialStore } from './types.js';
 
 export { CredentialStoreError, errorMessage, type CredentialStore, type StoreErrorKind } from './types.js';
-export { KeyringStore, KEYRING_SERVICE, type KeyringEntry, type KeyringFactory } from './keyring.js';
+export {
+  KeyringStore,
+  KEYRING_SERVICE,
+  KEYRING_ADVICE,
+  type KeyringEntry,
+  type KeyringFactory,
+} from './keyring.js';
 export { FileStore } from './file.js';
 export { EnvStore } from './env.js';
 
@@ -17,7 +23,7 @@ export function createStore(
 ): CredentialStore {
   switch (config.auth.storage) {
     case 'keyring':
-      return new KeyringStore(config.auth.keyring_user, keyring);
+      return new KeyringStore(config.auth.keyring_user, keyring, config.auth.keyring_service);
     case 'file':
       return new FileStore(config.auth.file);
     case 'env':

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { parseCredential, serializeCredential, type StoredCredential } from '../document.js';
 import { CredentialStoreError, errorMessage, type CredentialStore } from './types.js';
 
@@ -10,6 +11,7 @@ export interface KeyringEntry {
 
 export type KeyringFactory = (service: string, account: string) => KeyringEntry | Promise<KeyringEntry>;
 
+/** The default service name (`auth.keyring_service`). */
 export const KEYRING_SERVICE = 'claudine';
 
 /**
@@ -22,17 +24,49 @@ const nativeKeyring: KeyringFactory = async (service, account) => {
   return new AsyncEntry(service, account);
 };
 
+/** What to do when the keyring cannot be used; shown after the reason. */
+export const KEYRING_ADVICE =
+  'on a machine without a keychain (a container, SSH, WSL) use the file store, auth.storage = "file": ' +
+  '`claudine auth login --auth--storage file` stores the key there and remembers that choice; ' +
+  'or on Linux run claudine inside a keyring session (`keyctl session - claudine …`)';
+
 /** The OS keychain: macOS Keychain, Windows Credential Manager, Secret Service or the kernel keyring on Linux. */
 export class KeyringStore implements CredentialStore {
   readonly description: string;
   readonly readOnly = false;
+  readonly #service: string;
   readonly #account: string;
   readonly #factory: KeyringFactory;
 
-  constructor(account: string, factory: KeyringFactory = nativeKeyring) {
+  constructor(account: string, factory: KeyringFactory = nativeKeyring, service = KEYRING_SERVICE) {
+    this.#service = service;
     this.#account = account;
     this.#factory = factory;
-    this.description = `keyring (service "${KEYRING_SERVICE}", account "${account}")`;
+    this.description = `keyring (service "${service}", account "${account}")`;
+  }
+
+  /**
+   * Whether the keyring can store, return and delete a secret, tried on a throwaway entry under its own
+   * service name (`<service>-probe`) so a real credential is never touched: null when it works, else why not.
+   * The probe entry is removed whatever happened.
+   */
+  async probe(): Promise<string | null> {
+    let entry: KeyringEntry;
+    try {
+      entry = await this.#factory(`${this.#service}-probe`, `probe-${randomBytes(6).toString('hex')}`);
+    } catch (error) {
+      return errorMessage(error);
+    }
+    const value = `probe-${randomBytes(6).toString('hex')}`;
+    try {
+      await entry.setPassword(value);
+      const back = await entry.getPassword();
+      return back === value ? null : 'the keyring did not return what was stored';
+    } catch (error) {
+      return errorMessage(error);
+    } finally {
+      await entry.deletePassword().catch(() => false);
+    }
   }
 
   async read(): Promise<StoredCredential | null> {
@@ -49,8 +83,14 @@ export class KeyringStore implements CredentialStore {
   }
 
   async write(credential: StoredCredential): Promise<void> {
-    // One setPassword call replaces the whole secret: the keychain's own write is the atomic step.
-    await this.#call((entry) => entry.setPassword(serializeCredential(credential)));
+    // One setPassword call replaces the whole secret: the keychain's own write is the atomic step. A keychain
+    // that fails half-way may still have kept something: remove it rather than leave a key nobody can see.
+    try {
+      await this.#call((entry) => entry.setPassword(serializeCredential(credential)));
+    } catch (error) {
+      await this.#call((entry) => entry.deletePassword()).catch(() => false);
+      throw error;
+    }
   }
 
   async remove(): Promise<boolean> {
@@ -59,11 +99,10 @@ export class KeyringStore implements CredentialStore {
 
   async #call<T>(action: (entry: KeyringEntry) => Promise<T>): Promise<T> {
     try {
-      return await action(await this.#factory(KEYRING_SERVICE, this.#account));
+      return await action(await this.#factory(this.#service, this.#account));
     } catch (error) {
       throw new CredentialStoreError(
-        `the OS keyring is unavailable (${errorMessage(error)}); on a machine without a keychain set ` +
-          'auth.storage = "file", or on Linux start claudine inside a keyring session (`keyctl session - claudine …`)',
+        `the OS keyring is unavailable (${errorMessage(error)}); ${KEYRING_ADVICE}`,
         'unavailable',
       );
     }
