@@ -8,16 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { createTokenSource, runAuthCommand } from '../../src/auth/index.js';
 import type { OAuthCredential } from '../../src/auth/document.js';
-import { KEYRING_SERVICE, KeyringStore } from '../../src/auth/stores/index.js';
-import { FAKE_KEY, io, testConfig } from './helpers.js';
+import { KeyringStore } from '../../src/auth/stores/index.js';
+import { FAKE_KEY, io, TEST_KEYRING_SERVICE, testConfig } from './helpers.js';
 
-/** A fresh account name per run: a developer's own `claudine` entry is never touched. */
+/** A service of the tests' own and a fresh account name per run: a developer's own entry is never touched. */
 const account = (): string => `claudine-test-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 async function probe(): Promise<string | null> {
   try {
     const { AsyncEntry } = await import('@napi-rs/keyring');
-    const entry = new AsyncEntry(KEYRING_SERVICE, account());
+    const entry = new AsyncEntry(TEST_KEYRING_SERVICE, account());
     await entry.setPassword('probe');
     const back = await entry.getPassword();
     await entry.deletePassword();
@@ -47,7 +47,7 @@ describe('the OS keyring store, for real', () => {
     const login = io({}, FAKE_KEY);
     expect(await runAuthCommand('login', config, login)).toBe(0);
     expect(login.stdout.text).toContain(
-      `keyring (service "claudine", account "${config.auth.keyring_user}")`,
+      `keyring (service "${TEST_KEYRING_SERVICE}", account "${config.auth.keyring_user}")`,
     );
     try {
       const source = createTokenSource(config, { env: {} });
@@ -60,12 +60,14 @@ describe('the OS keyring store, for real', () => {
     } finally {
       expect(await runAuthCommand('logout', config, io())).toBe(0);
     }
-    expect(await new KeyringStore(config.auth.keyring_user).read()).toBeNull();
+    expect(
+      await new KeyringStore(config.auth.keyring_user, undefined, TEST_KEYRING_SERVICE).read(),
+    ).toBeNull();
   });
 
   it('keeps an OAuth document whole: tokens, expiry and last refresh', async (ctx) => {
     requireKeyring(ctx);
-    const store = new KeyringStore(account());
+    const store = new KeyringStore(account(), undefined, TEST_KEYRING_SERVICE);
     const doc: OAuthCredential = {
       v: 1,
       method: 'oauth',

@@ -124,7 +124,7 @@ describe('OAuth login against a real authorization server', () => {
     const first = await s.current();
     const second = s.current();
     expect(second).toBe(first);
-    expect(s.readiness()).toEqual({ ready: true });
+    expect(s.readiness()).toEqual({ ready: true, source: `file ${config.auth.file}` });
   });
 
   it('takes the code pasted as code#state when the redirect URI is not a loopback address', async () => {

@@ -87,7 +87,7 @@ describe('the static token source', () => {
     const first = await source.current();
     expect(first).toEqual({ 'x-api-key': FAKE_KEY });
     expect(source.current()).toBe(first);
-    expect(source.readiness()).toEqual({ ready: true });
+    expect(source.readiness()).toEqual({ ready: true, source: `file ${config.auth.file}` });
   });
 
   it('uses ANTHROPIC_API_KEY when nothing is stored, so no login is needed', async () => {
