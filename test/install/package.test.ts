@@ -30,6 +30,7 @@ function installEnv(home: string): NodeJS.ProcessEnv {
   env['XDG_CONFIG_HOME'] = join(home, 'config');
   env['CLAUDINE_AUTH__KEYRING_SERVICE'] = `claudine-test-${process.pid}`;
   env['npm_config_update_notifier'] = 'false';
+  env['npm_config_prefer_offline'] = 'true';
   env['npm_config_fund'] = 'false';
   env['npm_config_audit'] = 'false';
   return env;
@@ -57,7 +58,7 @@ describe('installing claudine', () => {
     const ci = await run('npm', ['ci', '--prefer-offline'], { cwd: clone, env, timeoutMs: 240_000 });
     expect(ci.code, ci.stderr).toBe(0);
     for (const npx of [['claudine'], ['--no-install', 'claudine']]) {
-      const version = await run('npx', [...npx, '--version'], { cwd: clone, env, timeoutMs: 30_000 });
+      const version = await run('npx', [...npx, '--version'], { cwd: clone, env, timeoutMs: 90_000 });
       expect(version.code, version.stderr).toBe(0);
       expect(version.stdout).toMatch(/^claudine \d+\.\d+\.\d+\n$/);
     }
