@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 interface SeenRequest {
@@ -9,7 +9,7 @@ interface SeenRequest {
   messages: { role: string; content: { type: string; cache_control?: unknown }[] }[];
 }
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 let client: OpenAI;
 const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
@@ -27,7 +27,7 @@ const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
 ];
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
   client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 });

@@ -1,9 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 const ALLOWED_ORIGIN = 'http://127.0.0.1:5999';
 const CLIENT_KEY = 'client-key-for-tests-only';
@@ -30,7 +30,7 @@ function raw(
 const chatBody = JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }] });
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   proxy = await startProxy({
     upstreamBaseUrl: upstream.baseUrl,
     flags: { '--server--cors-origins': ALLOWED_ORIGIN, '--server--allowed-hosts': 'claudine.internal' },
@@ -151,7 +151,11 @@ describe('client keys', () => {
         '/v1/messages',
         { 'content-type': 'application/json', 'x-api-key': CLIENT_KEY },
         'POST',
-        JSON.stringify({ model: 'm', max_tokens: 1, messages: [] }),
+        JSON.stringify({
+          model: 'claude-sonnet-4-5',
+          max_tokens: 16,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
       );
       expect(xKey.status).toBe(200);
       // The client key is the client's business: it never goes upstream.

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CredentialHeaders, TokenSource } from '../../src/auth/index.js';
-import { defaultHandler, sendJson, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 /** A token source whose first token the upstream has revoked; renew() hands out the next one. */
@@ -22,20 +22,13 @@ class RotatingTokens implements TokenSource {
   close(): void {}
 }
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 let tokens: RotatingTokens;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream((req, res) => {
-    if (req.headers['authorization'] === 'Bearer oauth-access-token-1') {
-      return sendJson(res, 401, {
-        type: 'error',
-        error: { type: 'authentication_error', message: 'token revoked' },
-      });
-    }
-    return defaultHandler(req, res);
-  });
+  // The simulator refuses the revoked token with the real API's 401, and accepts any other.
+  upstream = await startSimulator({ acceptKey: (key) => key !== 'oauth-access-token-1' });
   tokens = new RotatingTokens();
   proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, tokens });
 });
@@ -76,7 +69,7 @@ describe('an upstream 401 before any byte reached the client', () => {
       model: 'claude-sonnet-4-5',
       messages: [{ role: 'user', content: 'hi' }],
     });
-    expect(completion.choices[0]!.message.content).toBe('Hello, world');
+    expect(completion.choices[0]!.message.content).toBe('Simulated answer to: "hi"');
     expect(tokens.renewals).toBe(1);
     expect(upstream.requests).toHaveLength(1);
   });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl });
 });
 afterAll(async () => {
