@@ -12,7 +12,7 @@ import { PromptCache, type PromptSegment } from './cache.js';
 import { errorEnvelope, invalid, SimulatedApiError, STATUS_OF } from './errors.js';
 import { sseFrame, toEvents, toMessage, type SseEvent } from './events.js';
 import { capabilitiesOf, MODEL_RULES, modelRule, type ModelRule } from './rules.js';
-import { Signer } from './signatures.js';
+import { digest, Signer } from './signatures.js';
 import { countValueTokens } from './tokens.js';
 import {
   checkHeaders,
@@ -30,6 +30,7 @@ import {
  * - `stall`: silence of `ms` after `afterEvents` events (-1: before the response headers).
  * - `reset`: the connection is destroyed after `afterEvents` events (-1: before the response headers).
  * - `truncate`: the response ends cleanly after `afterEvents` events (a JSON body is cut in half).
+ * - `slow`: `ms` between stream events (a slow generation, e.g. to abort mid-stream).
  * - `reply`: after validation, answer with this message (JSON) or these events (SSE) instead of the
  *   simulated model; for tests that need exact upstream output, e.g. golden fixtures.
  */
@@ -53,6 +54,7 @@ export type Fault =
   | { readonly kind: 'stall'; readonly afterEvents: number; readonly ms: number }
   | { readonly kind: 'reset'; readonly afterEvents: number }
   | { readonly kind: 'truncate'; readonly afterEvents: number }
+  | { readonly kind: 'slow'; readonly ms: number }
   | {
       readonly kind: 'reply';
       readonly status?: number;
@@ -109,6 +111,13 @@ export interface Simulator {
   reset(): void;
   /** Faults still queued. */
   readonly pending: number;
+  /**
+   * A signature the simulator will accept for a thinking block with this text, for scripted replies; on
+   * models that bind signatures to the conversation, give the text of its first user turn.
+   */
+  signThinking(model: string, thinking: string, firstUserText?: string): string;
+  /** The `request-id` of the last answer (errors included). */
+  readonly lastRequestId: string | undefined;
   close(): Promise<void>;
 }
 
@@ -235,6 +244,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const requests: RecordedRequest[] = [];
   const aborted: { path: string; at: number }[] = [];
   let queue: QueuedFault[] = [];
+  let lastRequestId: string | undefined;
 
   const takeFault = (path: string, headers: IncomingHttpHeaders): Fault | undefined => {
     const fromHeader = headers[FAULT_HEADER];
@@ -274,6 +284,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           return;
         }
         if (fault.kind === 'reset') {
+          // Let what was written reach the peer first: a reset after bytes, not instead of them.
+          if (i > 0) await sleep(20);
           res.destroy();
           return;
         }
@@ -287,7 +299,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (event === undefined) break;
       const ok = res.write(typeof event === 'string' ? event : sseFrame(event));
       if (!ok) await new Promise((resolve) => res.once('drain', resolve));
-      if (eventDelay > 0) await sleep(eventDelay);
+      const delay = fault?.kind === 'slow' ? fault.ms : eventDelay;
+      if (delay > 0) await sleep(delay);
     }
     res.end();
   };
@@ -300,6 +313,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res: ServerResponse,
   ): Promise<void> => {
     const id = requestId();
+    lastRequestId = id;
     const baseHeaders: Record<string, string> = {
       'request-id': id,
       ...(demo ? { 'x-claudine-demo': 'simulated, not Claude' } : {}),
@@ -472,6 +486,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       requests.length = 0;
       aborted.length = 0;
       cache.clear();
+    },
+    signThinking(model, thinking, firstUserText = '') {
+      const rule = modelRule(model);
+      if (rule === undefined) throw new Error(`the simulator has no model ${model}`);
+      const conversation = rule.signatureBoundToConversation ? digest(firstUserText) : '';
+      return signer.sign({ model: rule.id, conversation }, thinking);
+    },
+    get lastRequestId() {
+      return lastRequestId;
     },
     get pending() {
       return queue.reduce((sum, q) => sum + q.remaining, 0);

@@ -1,6 +1,7 @@
 /**
  * POST /v1/chat/completions and GET /v1/models through the running proxy with the official `openai` SDK:
- * what the client gets, and what the fake Anthropic upstream received.
+ * what the client gets, and what the simulated Anthropic upstream (src/simulator) received. Every request
+ * the proxy sends is checked against the real API's rules; scripted answers are sent only after that.
  */
 import OpenAI, {
   APIError,
@@ -19,14 +20,11 @@ import type {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FALLBACK_MODELS } from '../../src/adapter/index.js';
 import {
-  defaultHandler,
-  sendJson,
-  sendSse,
-  sseEvent,
-  startFakeUpstream,
-  type FakeUpstream,
+  MODEL_RULES,
+  startSimulator,
   type RecordedRequest,
-} from '../helpers/fake-upstream.js';
+  type Simulator,
+} from '../../src/simulator/index.js';
 import {
   errorEvent,
   message,
@@ -40,12 +38,12 @@ import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../help
 
 const MODEL = 'claude-sonnet-4-5';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 let client: OpenAI;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   // Retries off: each test scripts exactly one upstream answer per request.
   // Automatic cache breakpoints (a documented choice the Go original did not make) are off here so the
   // upstream bodies can be compared exactly; test/integration/chat-caching.test.ts covers them.
@@ -60,8 +58,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.handler = defaultHandler;
-  upstream.requests.length = 0;
+  upstream.reset();
 });
 
 interface SeenBody {
@@ -88,15 +85,18 @@ function seen(i = 0): SeenBody {
   return call!.json as SeenBody;
 }
 
-/** Answers every Messages call with the next scripted answer: a buffered body, or stream events. */
+/**
+ * Answers the next Messages calls with these scripted answers (a buffered body, or stream events), each
+ * sent only after the simulator accepted the request the proxy made.
+ */
 function script(...answers: (Record<string, unknown> | Record<string, unknown>[])[]): void {
-  let next = 0;
-  upstream.handler = async (_req, res) => {
-    const answer = answers[next++];
-    if (answer === undefined) throw new Error('the test scripted fewer upstream answers than were asked for');
-    if (Array.isArray(answer)) await sendSse(res, answer as ({ type: string } & Record<string, unknown>)[]);
-    else sendJson(res, 200, answer);
-  };
+  for (const answer of answers) {
+    upstream.script(
+      Array.isArray(answer)
+        ? { kind: 'reply', events: answer as ({ type: string } & Record<string, unknown>)[] }
+        : { kind: 'reply', message: answer },
+    );
+  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -137,12 +137,18 @@ describe('plain completions', () => {
       ],
     });
     expect(completion.object).toBe('chat.completion');
-    expect(completion.id).toBe('msg_fake_01');
+    expect(completion.id).toMatch(/^msg_sim_/);
     expect(completion.model).toBe(MODEL);
     expect(completion.choices).toHaveLength(1);
-    expect(completion.choices[0]!.message).toMatchObject({ role: 'assistant', content: 'Hello, world' });
+    expect(completion.choices[0]!.message).toMatchObject({
+      role: 'assistant',
+      content: 'Simulated answer to: "Hi"',
+    });
     expect(completion.choices[0]!.finish_reason).toBe('stop');
-    expect(completion.usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
+    const { prompt_tokens, completion_tokens, total_tokens } = completion.usage!;
+    expect(prompt_tokens).toBeGreaterThan(0);
+    expect(completion_tokens).toBeGreaterThan(0);
+    expect(total_tokens).toBe(prompt_tokens + completion_tokens);
 
     const call = messageCalls()[0]!;
     expect(call.headers['x-api-key']).toBe(FAKE_API_KEY);
@@ -165,15 +171,15 @@ describe('plain completions', () => {
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of response) chunks.push(chunk);
     expect(chunks[0]!.choices[0]!.delta.role).toBe('assistant');
-    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello, world');
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Simulated answer to: "Hi"');
+    // The simulator streams two words per text_delta; each becomes one chunk.
     expect(chunks.flatMap((c) => (c.choices[0]?.delta.content ? [c.choices[0].delta.content] : []))).toEqual([
-      'Hello',
-      ', ',
-      'world',
+      'Simulated answer ',
+      'to: "Hi"',
     ]);
-    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === 'msg_fake_stream')).toBe(
-      true,
-    );
+    const id = chunks[0]!.id;
+    expect(id).toMatch(/^msg_sim_/);
+    expect(chunks.every((c) => c.object === 'chat.completion.chunk' && c.id === id)).toBe(true);
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe('stop');
     expect(seen().stream).toBe(true);
   });
@@ -186,10 +192,9 @@ describe('plain completions', () => {
     });
     runner.on('content', (delta) => contents.push(delta));
     const final = await runner.finalChatCompletion();
-    expect(contents).toEqual(['Hello', ', ', 'world']);
-    expect(final.choices[0]!.message.content).toBe('Hello, world');
+    expect(contents).toEqual(['Simulated answer ', 'to: "Hi"']);
+    expect(final.choices[0]!.message.content).toBe('Simulated answer to: "Hi"');
     expect(final.choices[0]!.finish_reason).toBe('stop');
-    expect(final.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 });
     expect(seen().stream).toBe(true);
   });
 });
@@ -324,7 +329,12 @@ describe('reasoning', () => {
   });
 
   it('round-trips signed thinking and redacted thinking through the client across three tool-use turns', async () => {
-    const thinking1 = { type: 'thinking', thinking: 'I should check the weather.', signature: 'sig-turn-1' };
+    // Signed by the simulator: it refuses thinking blocks whose signature it did not issue for this model.
+    const thinking1 = {
+      type: 'thinking',
+      thinking: 'I should check the weather.',
+      signature: upstream.signThinking(MODEL, 'I should check the weather.'),
+    };
     const redacted2 = { type: 'redacted_thinking', data: 'RkVEQUNURUQtdHVybi0y' };
     script(
       message(
@@ -335,7 +345,7 @@ describe('reasoning', () => {
         stopReason: 'tool_use',
       }),
       message([
-        { type: 'thinking', thinking: 'Both known.', signature: 'sig-turn-3' },
+        { type: 'thinking', thinking: 'Both known.', signature: upstream.signThinking(MODEL, 'Both known.') },
         { type: 'text', text: 'Sunny at 14:00.' },
       ]),
     );
@@ -380,10 +390,11 @@ describe('reasoning', () => {
   });
 
   it('round-trips a streamed signed thinking block through the stream helper into the next request', async () => {
+    const signature = upstream.signThinking(MODEL, 'Let me check.');
     script(
       stream(
         [
-          thinkingBlock(0, ['Let me ', 'check.'], 'sig-streamed'),
+          thinkingBlock(0, ['Let me ', 'check.'], signature),
           toolUseBlock(1, { id: 'toolu_w', name: 'get_weather', jsonPieces: ['{"city":"Paris"}'] }),
         ],
         { stopReason: 'tool_use' },
@@ -396,7 +407,7 @@ describe('reasoning', () => {
     const msg = final.choices[0]!.message;
     expect(final.choices[0]!.finish_reason).toBe('tool_calls');
     expect((msg as WithThinking).thinking_blocks).toEqual([
-      { type: 'thinking', thinking: 'Let me check.', signature: 'sig-streamed' },
+      { type: 'thinking', thinking: 'Let me check.', signature },
     ]);
     messages.push(msg, { role: 'tool', tool_call_id: 'toolu_w', content: 'sunny' });
     const again = await client.chat.completions.stream({ ...params, messages }).finalChatCompletion();
@@ -404,7 +415,7 @@ describe('reasoning', () => {
     expect(seen(1).messages[1]).toEqual({
       role: 'assistant',
       content: [
-        { type: 'thinking', thinking: 'Let me check.', signature: 'sig-streamed' },
+        { type: 'thinking', thinking: 'Let me check.', signature },
         { type: 'tool_use', id: 'toolu_w', name: 'get_weather', input: { city: 'Paris' } },
       ],
     });
@@ -546,6 +557,7 @@ describe('stop reasons', () => {
 
 describe('usage', () => {
   it('sends a final usage chunk with empty choices when stream_options.include_usage is set', async () => {
+    script(stream([textBlock(0, ['Hello', ', ', 'world'])], { outputTokens: 3 }));
     const response = await client.chat.completions.create({
       model: MODEL,
       stream: true,
@@ -746,11 +758,7 @@ describe('errors', () => {
   ];
   for (const c of cases) {
     it(`surfaces an upstream ${c.status} ${c.type} before any byte as the SDK's ${c.name} (${c.clientStatus})`, async () => {
-      upstream.handler = (_req, res) =>
-        sendJson(res, c.status, {
-          type: 'error',
-          error: { type: c.type, message: `upstream says ${c.type}` },
-        });
+      upstream.script({ kind: 'error', status: c.status, type: c.type, message: `upstream says ${c.type}` });
       const err = await rejection(
         client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }),
       );
@@ -760,17 +768,18 @@ describe('errors', () => {
       expect(api.type).toBe(c.clientType);
       expect(api.code).toBe(c.type);
       expect(api.message).toContain(`upstream says ${c.type}`);
-      expect(api.headers?.get('request-id')).toBe('req_fake_0001');
+      expect(api.headers?.get('request-id')).toBe(upstream.lastRequestId);
       expect(messageCalls()).toHaveLength(1);
     });
   }
 
   it('surfaces an upstream 401 as AuthenticationError without resending a static key', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(res, 401, {
-        type: 'error',
-        error: { type: 'authentication_error', message: 'invalid x-api-key' },
-      });
+    upstream.script({
+      kind: 'error',
+      status: 401,
+      type: 'authentication_error',
+      message: 'invalid x-api-key',
+    });
     const err = await rejection(
       client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Hi' }] }),
     );
@@ -786,20 +795,19 @@ describe('errors', () => {
   });
 
   it('surfaces an upstream 429 as RateLimitError with retry-after and x-ratelimit-* headers', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(
-        res,
-        429,
-        { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } },
-        {
-          'retry-after': '7',
-          'anthropic-ratelimit-requests-limit': '50',
-          'anthropic-ratelimit-requests-remaining': '0',
-          'anthropic-ratelimit-requests-reset': '2030-01-01T00:00:07Z',
-          'anthropic-ratelimit-tokens-limit': '40000',
-          'anthropic-ratelimit-tokens-remaining': '1200',
-        },
-      );
+    upstream.script({
+      kind: 'error',
+      status: 429,
+      message: 'slow down',
+      retryAfter: 7,
+      headers: {
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': '2030-01-01T00:00:07Z',
+        'anthropic-ratelimit-tokens-limit': '40000',
+        'anthropic-ratelimit-tokens-remaining': '1200',
+      },
+    });
     const err = await rejection(
       client.chat.completions.create({
         model: MODEL,
@@ -823,11 +831,7 @@ describe('errors', () => {
   });
 
   it('passes an upstream 404 for an unknown model through as NotFoundError', async () => {
-    upstream.handler = (req, res) =>
-      sendJson(res, 404, {
-        type: 'error',
-        error: { type: 'not_found_error', message: `model: ${(req.json as { model: string }).model}` },
-      });
+    // The simulator knows the real model list: no script needed for the 404.
     const err = await rejection(
       client.chat.completions.create({ model: 'claude-nope-9', messages: [{ role: 'user', content: 'Hi' }] }),
     );
@@ -858,25 +862,20 @@ describe('errors', () => {
     expect((err as APIError).type).toBe('server_error');
     expect((err as APIError).code).toBe('overloaded_error');
 
-    upstream.handler = defaultHandler;
     const next = await client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Again' }],
     });
-    expect(next.choices[0]!.message.content).toBe('Hello, world');
+    expect(next.choices[0]!.message.content).toBe('Simulated answer to: "Again"');
   });
 
   it('raises an APIError while iterating when the upstream connection drops mid-stream, and keeps serving', async () => {
-    upstream.handler = async (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const event of stream([textBlock(0, ['Half'])]).slice(0, 4)) res.write(sseEvent(event));
-      await new Promise((r) => setTimeout(r, 20));
-      res.destroy();
-    };
+    // message_start, ping, content_block_start, one text_delta — then the connection is destroyed.
+    upstream.script({ kind: 'reset', afterEvents: 4 });
     const response = await client.chat.completions.create({
       model: MODEL,
       stream: true,
-      messages: [{ role: 'user', content: 'Hi' }],
+      messages: [{ role: 'user', content: 'Please say "Half"' }],
     });
     let text = '';
     const err = await rejection(
@@ -888,12 +887,11 @@ describe('errors', () => {
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).type).toBe('server_error');
 
-    upstream.handler = defaultHandler;
     const next = await client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: 'Again' }],
     });
-    expect(next.choices[0]!.message.content).toBe('Hello, world');
+    expect(next.choices[0]!.message.content).toBe('Simulated answer to: "Again"');
   });
 
   it('raises an APIError when the upstream stream ends cleanly before message_stop', async () => {
@@ -915,13 +913,12 @@ describe('errors', () => {
   });
 
   it('aborts the upstream request when the client stops reading a stream', async () => {
-    const pieces = Array.from({ length: 40 }, (_, i) => `p${i} `);
-    upstream.handler = (_req, res) => sendSse(res, stream([textBlock(0, pieces)]), { delayMs: 15 });
+    upstream.script({ kind: 'slow', ms: 15 });
     const aborted = upstream.aborted.length;
     const response = await client.chat.completions.create({
       model: MODEL,
       stream: true,
-      messages: [{ role: 'user', content: 'Long story' }],
+      messages: [{ role: 'user', content: 'Long story [sim:long]' }],
     });
     let seenChunks = 0;
     for await (const _chunk of response) {
@@ -973,39 +970,27 @@ describe('errors', () => {
 
 describe('GET /v1/models', () => {
   it("lists the upstream's models in OpenAI's format with client.models.list()", async () => {
-    upstream.handler = (req, res) => {
-      if (req.method !== 'GET' || !req.path.startsWith('/v1/models?')) return defaultHandler(req, res);
-      const model = (id: string) => ({
-        type: 'model',
-        id,
-        display_name: id,
-        created_at: '2025-09-29T00:00:00Z',
-      });
-      sendJson(res, 200, {
-        data: [model('claude-sonnet-4-5'), model('claude-haiku-4-5')],
-        has_more: false,
-        first_id: 'claude-sonnet-4-5',
-        last_id: 'claude-haiku-4-5',
-      });
-    };
     const models: OpenAI.Models.Model[] = [];
     for await (const model of client.models.list()) models.push(model);
-    const created = Date.parse('2025-09-29T00:00:00Z') / 1000;
-    expect(models).toEqual([
-      { id: 'claude-sonnet-4-5', object: 'model', created, owned_by: 'anthropic' },
-      { id: 'claude-haiku-4-5', object: 'model', created, owned_by: 'anthropic' },
-    ]);
+    const created = (id: string) => Date.parse(MODEL_RULES.find((r) => r.id === id)!.createdAt) / 1000;
+    expect(models).toEqual(
+      MODEL_RULES.map((r) => ({ id: r.id, object: 'model', created: created(r.id), owned_by: 'anthropic' })),
+    );
     const listCall = upstream.requests.find((r) => r.path.startsWith('/v1/models'));
     expect(listCall?.method).toBe('GET');
     expect(listCall?.path).toBe('/v1/models?limit=1000');
     expect(listCall?.headers['x-api-key']).toBe(FAKE_API_KEY);
     const one = await client.models.retrieve('claude-haiku-4-5');
-    expect(one).toEqual({ id: 'claude-haiku-4-5', object: 'model', created, owned_by: 'anthropic' });
+    expect(one).toEqual({
+      id: 'claude-haiku-4-5',
+      object: 'model',
+      created: created('claude-haiku-4-5'),
+      owned_by: 'anthropic',
+    });
   });
 
   it('serves the built-in model list when the upstream list answers 500', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(res, 500, { type: 'error', error: { type: 'api_error', message: 'down' } });
+    upstream.script({ kind: 'error', status: 500, message: 'down' }, { path: '/v1/models', times: 10 });
     // A fresh proxy: the first one has the upstream list cached.
     const other = await startProxy({
       upstreamBaseUrl: upstream.baseUrl,
