@@ -57,21 +57,34 @@ export function createApp(config: Config, deps: AppDeps): App {
     {
       baseUrl: config.upstream.base_url,
       headersTimeout: config.upstream.headers_timeout,
+      firstByteTimeout: config.upstream.first_byte_timeout,
       idleTimeout: config.upstream.idle_timeout,
       connections: config.upstream.connections,
+      queueTimeout: config.upstream.queue_timeout,
       maxRetries: config.upstream.max_retries,
       retryDeadline: config.upstream.retry_deadline,
+      deferToClientRetries: config.upstream.defer_to_client_retries,
       onRetry: (reason, attempt, waitMs, request) =>
         logger.debug({ ...request.logFields, reason, attempt, wait_ms: waitMs }, 'retrying upstream request'),
+      ...(metrics !== null ? { onQueueWait: metrics.onQueueWait } : {}),
     },
     tokens,
   );
+  metrics?.observeUpstream(() => upstream.stats());
   let state: Lifecycle = 'starting';
 
   const readiness = (): Readiness => {
     if (state === 'starting') return { ready: false, reason: 'starting' };
     if (state === 'draining' || state === 'stopped') return { ready: false, reason: 'shutting down' };
-    return tokens.readiness();
+    const pool = upstream.stats();
+    const load = { in_use: pool.inUse, queued: pool.queued, capacity: pool.capacity };
+    if (pool.inUse >= pool.capacity)
+      return {
+        ready: false,
+        reason: `every upstream connection is busy (${pool.inUse} of ${pool.capacity}, ${pool.queued} waiting); new requests wait up to upstream.queue_timeout, then get 503`,
+        upstream: load,
+      };
+    return { ...tokens.readiness(), upstream: load };
   };
 
   const openai = (methods: Route['methods']): Route => ({ dialect: 'openai', methods });

@@ -133,7 +133,7 @@ export function streamErrorToOpenAI(error: unknown): OpenAIErrorResponse {
   return envelope(mapping.status, mapping.type, text, null, upstreamType);
 }
 
-const KEPT_HEADERS = ['retry-after', 'retry-after-ms', 'request-id', 'x-request-id'];
+const KEPT_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry', 'request-id', 'x-request-id'];
 
 /**
  * A non-2xx upstream answer → UpstreamError. `body` is the parsed JSON (or undefined); only headers a client
@@ -177,7 +177,7 @@ export function openAIHeaders(
     const lower = name.toLowerCase();
     if (lower === 'x-request-id' || lower === 'request-id') {
       out['request-id'] = value;
-    } else if (lower === 'retry-after' || lower === 'retry-after-ms') {
+    } else if (lower === 'retry-after' || lower === 'retry-after-ms' || lower === 'x-should-retry') {
       out[lower] = value;
     } else if (lower.startsWith('anthropic-ratelimit-')) {
       out[lower] = value;

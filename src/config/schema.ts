@@ -201,18 +201,27 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       'upstream.headers_timeout',
       parseDuration,
       600_000,
-      'Time the upstream has to send response headers.',
+      'Time the upstream has to answer a request that is not a stream (its whole answer comes at once; the official SDKs wait 10 minutes too).',
       {
         defaultText: '10m',
       },
     ),
     spec(
+      'upstream.first_byte_timeout',
+      parseDuration,
+      60_000,
+      'Time the upstream has to send the response headers of a stream (it starts a stream at once, then keeps it alive with pings).',
+      {
+        defaultText: '60s',
+      },
+    ),
+    spec(
       'upstream.idle_timeout',
       parseDuration,
-      300_000,
-      'Longest silence allowed inside an upstream stream.',
+      120_000,
+      'Longest silence allowed inside an upstream answer; the upstream pings every 15-30 s while it thinks.',
       {
-        defaultText: '5m',
+        defaultText: '2m',
       },
     ),
     spec(
@@ -225,10 +234,25 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       defaultText: '30s',
     }),
     spec(
+      'upstream.defer_to_client_retries',
+      parseBoolean,
+      true,
+      'When the client retries by itself (the official SDKs send x-stainless-retry-count), pass 429/5xx/529 answers back at once instead of retrying them too; connection failures are still retried.',
+    ),
+    spec(
       'upstream.connections',
       (r) => parseInteger(r, 1, 10_000),
-      128,
-      'Keep-alive connections to the upstream.',
+      256,
+      'Upstream connections, and so upstream requests in flight at once (each stream holds one).',
+    ),
+    spec(
+      'upstream.queue_timeout',
+      parseDuration,
+      5_000,
+      'Longest wait for a free upstream connection when all are busy; then 503 with retry-after.',
+      {
+        defaultText: '5s',
+      },
     ),
 
     spec(
@@ -350,9 +374,12 @@ export interface Config {
     demo: boolean;
     headers_timeout: Duration;
     idle_timeout: Duration;
+    first_byte_timeout: Duration;
     max_retries: number;
     retry_deadline: Duration;
+    defer_to_client_retries: boolean;
     connections: number;
+    queue_timeout: Duration;
   };
   auth: {
     method: AuthMethod;

@@ -26,6 +26,10 @@ export interface Metrics {
   readonly onRequestEnd: (ctx: RequestContext, status: number) => void;
   /** auth/ hook: one OAuth refresh attempt finished. */
   readonly onRefresh: (outcome: 'success' | 'failure') => void;
+  /** upstream/ hook: a request waited for an upstream connection, and got one or gave up. */
+  readonly onQueueWait: (waitedMs: number, outcome: 'admitted' | 'timeout' | 'aborted') => void;
+  /** Where the upstream pool gauges read from, at scrape time (the pool is built after the metrics). */
+  readonly observeUpstream: (stats: () => { inUse: number; queued: number; capacity: number }) => void;
   /** GET /metrics. */
   readonly route: RouteHandler;
 }
@@ -155,6 +159,45 @@ export function createMetrics(options: MetricsOptions): Metrics {
   refreshes.inc({ outcome: 'success' }, 0);
   refreshes.inc({ outcome: 'failure' }, 0);
 
+  let upstreamStats: (() => { inUse: number; queued: number; capacity: number }) | null = null;
+  new Gauge({
+    name: 'claudine_upstream_connections_in_use',
+    help: 'Upstream requests holding one of the upstream connections now (each stream holds one to its end).',
+    registers,
+    collect() {
+      this.set(upstreamStats?.().inUse ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'claudine_upstream_connections_max',
+    help: 'Upstream connections available (upstream.connections).',
+    registers,
+    collect() {
+      this.set(upstreamStats?.().capacity ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'claudine_upstream_queue_length',
+    help: 'Requests waiting for a free upstream connection now.',
+    registers,
+    collect() {
+      this.set(upstreamStats?.().queued ?? 0);
+    },
+  });
+  const queueWait = new Histogram({
+    name: 'claudine_upstream_queue_wait_seconds',
+    help: 'Time requests that found every upstream connection busy waited, by outcome (admitted, timeout, aborted).',
+    labelNames: ['outcome'] as const,
+    buckets: TTFB_BUCKETS,
+    registers,
+  });
+  const queueTimeouts = new Counter({
+    name: 'claudine_upstream_queue_timeouts_total',
+    help: 'Requests refused with 503 because no upstream connection freed up within upstream.queue_timeout.',
+    registers,
+  });
+  queueTimeouts.inc(0);
+
   const models = new Set<string>();
   const modelLabel = (model: string): string => {
     if (models.has(model)) return model;
@@ -204,6 +247,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     onRequestEnd,
     onRefresh: (outcome) => refreshes.inc({ outcome }),
+    onQueueWait: (waitedMs, outcome) => {
+      queueWait.observe({ outcome }, waitedMs / 1000);
+      if (outcome === 'timeout') queueTimeouts.inc();
+    },
+    observeUpstream: (stats) => {
+      upstreamStats = stats;
+    },
     route,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { toMidStreamError } from './failure.js';
 
 export class UpstreamBody implements AsyncIterable<Buffer> {
   constructor(
@@ -42,7 +43,8 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
 /**
  * Calls `onChunk` for every chunk in order. When it returns a promise (the client's socket is full), the
  * stream pauses until that settles: backpressure without a promise per chunk. Resolves at the end of the
- * body; rejects with the stream's error (an aborted or broken upstream) or one `onChunk` threw.
+ * body; rejects with one `onChunk` threw, or with the stream's failure as an UpstreamError (502 for a
+ * broken connection, 504 for an idle timeout) so each route can end its answer in its own dialect.
  */
 export function forEachChunk(
   body: UpstreamBody,
@@ -57,7 +59,7 @@ export function forEachChunk(
     const cleanup = (): void => {
       stream.off('data', handle);
       stream.off('end', onEnd);
-      stream.off('error', fail);
+      stream.off('error', onStreamError);
       stream.off('close', onClose);
     };
     const fail = (err: unknown): void => {
@@ -98,11 +100,15 @@ export function forEachChunk(
     }
     // A stream destroyed without 'end' (aborted) must not leave the caller waiting.
     function onClose(): void {
-      if (!ended) fail(new Error('the upstream body closed before its end'));
+      if (!ended)
+        fail(toMidStreamError(stream.errored ?? new Error('the upstream body closed before its end')));
+    }
+    function onStreamError(err: unknown): void {
+      fail(toMidStreamError(err));
     }
     for (const chunk of body.prefix) handle(chunk);
     if (!ended && stream.destroyed) {
-      fail(stream.errored ?? new Error('the upstream body closed before its end'));
+      fail(toMidStreamError(stream.errored ?? new Error('the upstream body closed before its end')));
       return;
     }
     if (ended) {
@@ -111,7 +117,7 @@ export function forEachChunk(
     }
     stream.on('data', handle);
     stream.once('end', onEnd);
-    stream.once('error', fail);
+    stream.once('error', onStreamError);
     stream.once('close', onClose);
     // A peek paused the stream explicitly, and a paused stream stays paused when a listener is added.
     if (waiting > 0) stream.pause();
@@ -130,6 +136,7 @@ export class ReplayableBody {
   #error: Error | null = null;
   #wake: (() => void) | null = null;
   #bytes = 0;
+  #completeWaiters: (() => void)[] = [];
 
   constructor(
     source: Readable,
@@ -165,6 +172,9 @@ export class ReplayableBody {
           err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'request body failed');
       this.#ended = true;
       this.#notify();
+      const waiters = this.#completeWaiters;
+      this.#completeWaiters = [];
+      for (const wake of waiters) wake();
     };
     source.on('data', onData);
     source.once('end', () => finish());
@@ -221,6 +231,41 @@ export class ReplayableBody {
       previous?.();
       callback();
     };
+  }
+
+  /**
+   * Resolves once the client has sent the whole body (or it failed: see `error`). The upstream client waits
+   * for this before taking an upstream connection, so a client that drips its body holds only its own
+   * socket (bounded by server.request_timeout), never one of the shared upstream connections. The body is
+   * kept in memory for a retry anyway, so waiting costs no memory, only the loopback transfer time.
+   */
+  complete(): Promise<void> {
+    if (this.#ended) return Promise.resolve();
+    return new Promise((resolve) => this.#completeWaiters.push(resolve));
+  }
+
+  /**
+   * Whether the body seems to ask for a stream (`"stream": true`), found by byte search without parsing.
+   * Only used to pick the first-byte timeout; a match inside a string value or split across two chunks
+   * is possible and only means the other timeout applies.
+   */
+  declaresStream(): boolean {
+    for (const chunk of this.#chunks) {
+      let at = chunk.indexOf(STREAM_KEY);
+      while (at !== -1) {
+        if (at === 0 || chunk[at - 1] !== BACKSLASH) {
+          let i = at + STREAM_KEY.length;
+          while (i < chunk.length && isJsonSpace(chunk[i] as number)) i++;
+          if (chunk[i] === COLON) {
+            i++;
+            while (i < chunk.length && isJsonSpace(chunk[i] as number)) i++;
+            if (chunk.subarray(i, i + 4).equals(TRUE)) return true;
+          }
+        }
+        at = chunk.indexOf(STREAM_KEY, at + 1);
+      }
+    }
+    return false;
   }
 
   /** The first chunk, once one arrived (for a cheap look at the start of the body). */
@@ -309,4 +354,12 @@ export class StreamedBody {
       err instanceof Error ? err : new Error(typeof err === 'string' ? err : 'request body failed');
     return this.#error;
   }
+}
+
+const STREAM_KEY = Buffer.from('"stream"');
+const TRUE = Buffer.from('true');
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+function isJsonSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }

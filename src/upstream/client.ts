@@ -1,34 +1,58 @@
 /**
- * The one way out to the provider: a keep-alive undici Pool on the upstream origin, the proxy's credential
- * added to every request, and the retry policy.
+ * The one way out to the provider: a keep-alive undici Pool on the upstream origin behind an admission gate
+ * (admission.ts), the proxy's credential added to every request, the timeouts, and the retry policy.
  *
  * Retry policy (only before any byte has gone to the client — this class never writes to the client):
- * - Connection refused/reset, and answers 429, 500, 502, 503, 504 and 529, are retried up to
- *   `maxRetries` times with exponential backoff and jitter, waiting at least the upstream's `retry-after`,
- *   as long as the wait ends within `retryDeadline` of the first attempt; `x-should-retry: false` is obeyed.
- * - A 200 event stream whose first event is an `overloaded_error` counts as a 529.
+ * - Connection refused/reset before an answer, and a connection that breaks after the headers but before
+ *   the first complete event of a stream, are retried: nothing was spent and nothing reached the client.
+ * - Answers 429, 500, 502, 503, 504 and 529 are retried up to `maxRetries` times. The wait is exactly the
+ *   upstream's `retry-after-ms` / `retry-after` when it sends one (0 included), else exponential backoff
+ *   with jitter; a retry whose wait would end after `retryDeadline` is not made (the answer goes back).
+ *   `x-should-retry: false` is obeyed.
+ * - A spend-limit 429 (`error.details.error_code = "enforced_spend_limit_reached"`) is never retried, and
+ *   goes back with `x-should-retry: false` so the client's SDK does not retry it either.
+ * - When the client retries by itself (the official SDKs send `x-stainless-retry-count`) and
+ *   `deferToClientRetries` is on, answered errors are not retried here: the client's own retries would
+ *   multiply them. Only the connection failures above are (bounded by `maxRetries` per client attempt).
+ * - A 200 event stream whose first event is an `overloaded_error` counts as a 529; it is retried even for
+ *   clients that retry, since no SDK retries an error that arrives inside a 200 stream.
  * - A 401 asks the token source to renew the credential once, then the request is sent once more.
  * - Timeouts are not retried: the upstream already had its full time.
  * After the last attempt the last answer (or error) is returned for the route to translate.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { CredentialHeaders, TokenSource } from '../auth/index.js';
 import { AuthError, UpstreamError } from '../errors.js';
+import { Admission, type AdmissionStats } from './admission.js';
 import { ReplayableBody, StreamedBody, UpstreamBody } from './body.js';
+import { toUpstreamError } from './failure.js';
+
+export { toUpstreamError } from './failure.js';
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
 export interface UpstreamOptions {
   readonly baseUrl: string;
+  /** Time to the response headers of a request that is not a stream (the whole answer comes at once). */
   readonly headersTimeout: number;
+  /** Time to the response headers of a stream (the upstream starts a stream at once). */
+  readonly firstByteTimeout: number;
+  /** Longest silence inside an answer once it began. */
   readonly idleTimeout: number;
+  /** Upstream connections, and upstream requests in flight at once. */
   readonly connections: number;
+  /** Longest wait for a free upstream connection before a 503. */
+  readonly queueTimeout: number;
   readonly maxRetries: number;
   readonly retryDeadline: number;
+  /** Do not retry answered errors for clients that retry by themselves. */
+  readonly deferToClientRetries: boolean;
   /** Called once per retry, with why (for logs and metrics). */
   readonly onRetry?: (reason: string, attempt: number, waitMs: number, request: UpstreamRequest) => void;
+  /** Called when a request had to wait for a connection (metrics). */
+  readonly onQueueWait?: (waitedMs: number, outcome: 'admitted' | 'timeout' | 'aborted') => void;
 }
 
 export interface UpstreamRequest {
@@ -40,6 +64,16 @@ export interface UpstreamRequest {
   /** A StreamedBody is sent once: such a request is never retried nor re-sent after a 401 renewal. */
   readonly body?: string | Buffer | ReplayableBody | StreamedBody | null;
   readonly signal?: AbortSignal;
+  /**
+   * Whether the answer will be an event stream (picks the first-byte timeout). When absent, a replayable
+   * body is searched for `"stream": true`.
+   */
+  readonly stream?: boolean;
+  /**
+   * Whether the client retries by itself. When absent, the forwarded headers are looked at for
+   * `x-stainless-retry-count` (the official SDKs send it).
+   */
+  readonly clientRetries?: boolean;
   /** Who asked, for the log lines this request causes (request id, trace and span id). */
   readonly logFields?: Readonly<Record<string, string>>;
 }
@@ -58,8 +92,33 @@ const MAX_BACKOFF_MS = 8_000;
 /** Only this much of a stream is held back while looking for the end of its first event. */
 const PEEK_LIMIT = 64 * 1024;
 
-/** Seconds or an HTTP date → milliseconds from now; null when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | null {
+/** Only this much of a 429 body is read to see whether it is a spend limit (error bodies are small). */
+const ERROR_PEEK_LIMIT = 16 * 1024;
+
+/** The header the official SDKs (Stainless-generated, OpenAI's and Anthropic's) send with every attempt. */
+export const CLIENT_RETRY_HEADER = 'x-stainless-retry-count';
+
+/** Whether a client says it retries by itself (it sends the official SDKs' retry counter). */
+export function clientRetriesItself(
+  headers: IncomingHttpHeaders | Readonly<Record<string, string>>,
+): boolean {
+  return headers[CLIENT_RETRY_HEADER] !== undefined;
+}
+
+/**
+ * How long the upstream asks to wait: `retry-after-ms` (milliseconds), else `retry-after` (seconds or an
+ * HTTP date), as milliseconds from now; null when absent or unreadable. 0 means "retry now".
+ */
+export function retryAfterMs(
+  header: string | string[] | undefined,
+  now = Date.now(),
+  headerMs?: string | string[],
+): number | null {
+  const ms = Array.isArray(headerMs) ? headerMs[0] : headerMs;
+  if (ms !== undefined && ms.trim() !== '') {
+    const value = Number(ms);
+    if (Number.isFinite(value)) return Math.max(0, value);
+  }
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === '') return null;
   const seconds = Number(value);
@@ -68,14 +127,25 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+/** The wait before retry number `attempt + 1`: exactly what the upstream asked for, else backoff. */
 export function backoffMs(
   attempt: number,
   retryAfter: number | null,
   random: () => number = Math.random,
 ): number {
+  if (retryAfter !== null) return Math.round(retryAfter);
   const exponential = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** attempt);
-  const jittered = exponential * (0.5 + random() * 0.5);
-  return Math.round(Math.max(jittered, retryAfter ?? 0));
+  return Math.round(exponential * (0.5 + random() * 0.5));
+}
+
+/** A 429 that no wait will cure: the organisation hit its spend limit. */
+export function isSpendLimit(body: Buffer): boolean {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { details?: { error_code?: unknown } } };
+    return parsed.error?.details?.error_code === 'enforced_spend_limit_reached';
+  } catch {
+    return false;
+  }
 }
 
 interface PeekResult {
@@ -131,6 +201,42 @@ function peekFirstEvent(body: Dispatcher.ResponseData['body']): Promise<PeekResu
 
 function ignoreError(): void {}
 
+/**
+ * Reads up to `limit` bytes of a body (or all of it, if shorter), then pauses it so a later reader carries
+ * on where this stopped.
+ */
+function readPrefix(body: Dispatcher.ResponseData['body'], limit: number): Promise<PeekResult> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (ended: boolean): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      resolve({ chunks, overloaded: false, ended });
+    };
+    function onData(chunk: Buffer): void {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size < limit) return;
+      body.pause();
+      done(false);
+    }
+    function onEnd(): void {
+      done(true);
+    }
+    function onError(err: Error): void {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      reject(err);
+    }
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.on('error', ignoreError);
+  });
+}
+
 /** The `error.message` of an upstream error body, read whole (error bodies are small), or null. */
 async function upstreamErrorMessage(body: Dispatcher.ResponseData['body']): Promise<string | null> {
   try {
@@ -142,17 +248,38 @@ async function upstreamErrorMessage(body: Dispatcher.ResponseData['body']): Prom
   }
 }
 
+/** Why a shutdown cut a request short; the routes end the client's answer with it in their dialect. */
+function shuttingDown(): UpstreamError {
+  return new UpstreamError(
+    'claudine is shutting down and could not finish this answer in time (shutdown.timeout); retry',
+    503,
+    'overloaded_error',
+    { 'retry-after': '1' },
+    true,
+  );
+}
+
 export class UpstreamClient {
   readonly #pool: Pool;
   readonly #pathPrefix: string;
   readonly #tokens: TokenSource;
   readonly #options: UpstreamOptions;
+  readonly #admission: Admission;
+  /** Response bodies being read now, so a shutdown can end them with an error instead of a reset. */
+  readonly #active = new Set<Dispatcher.ResponseData['body']>();
+  /** Fires when a shutdown interrupts everything still waiting for the upstream. */
+  readonly #interrupt = new AbortController();
 
   constructor(options: UpstreamOptions, tokens: TokenSource) {
     const url = new URL(options.baseUrl);
     this.#pathPrefix = url.pathname.replace(/\/+$/, '');
     this.#tokens = tokens;
     this.#options = options;
+    this.#admission = new Admission({
+      capacity: options.connections,
+      queueTimeout: options.queueTimeout,
+      ...(options.onQueueWait !== undefined ? { onWait: options.onQueueWait } : {}),
+    });
     this.#pool = new Pool(url.origin, {
       connections: options.connections,
       headersTimeout: options.headersTimeout,
@@ -162,13 +289,26 @@ export class UpstreamClient {
     });
   }
 
+  /** How busy the upstream connections are (readiness and metrics). */
+  stats(): AdmissionStats {
+    return this.#admission.stats();
+  }
+
   /**
    * Sends one request upstream, retrying as the policy above says. Resolves with the final response whatever
    * its status (the route translates errors); rejects with UpstreamError when the upstream could not be
-   * reached or timed out, AuthError when there is no credential, or the abort reason when `signal` aborts.
+   * reached, timed out, or no connection freed up in time; AuthError when there is no credential; or the
+   * abort reason when `signal` aborts.
    */
   async send(request: UpstreamRequest): Promise<UpstreamResponse> {
     const started = Date.now();
+    if (request.body instanceof ReplayableBody) {
+      // The whole body first, then a connection: a slow client must not hold a shared one (admission.ts).
+      await request.body.complete();
+      if (request.body.error !== null) throw request.body.error;
+    }
+    const deferToClient =
+      this.#options.deferToClientRetries && (request.clientRetries ?? clientRetriesItself(request.headers));
     let credential = await this.#tokens.current();
     const oneShot = request.body instanceof StreamedBody;
     // A one-shot body is gone after the first attempt: nothing can be sent again, not even after a renewal.
@@ -179,7 +319,7 @@ export class UpstreamClient {
       try {
         raw = await this.#dispatch(request, credential);
       } catch (err) {
-        const error = toUpstreamError(err, request.signal);
+        const error = this.#failure(err, request);
         if (!retriesLeft || !(error instanceof UpstreamError) || error.answered || error.status === 504)
           throw error;
         if (!(await this.#waitToRetry(request, started, attempt, null, error.message))) throw error;
@@ -206,14 +346,31 @@ export class UpstreamClient {
         continue;
       }
 
-      if (RETRYABLE_STATUS.has(raw.statusCode) && retriesLeft && raw.headers['x-should-retry'] !== 'false') {
-        const retryAfter = retryAfterMs(raw.headers['retry-after']);
-        if (this.#canWait(started, attempt, retryAfter)) {
-          await raw.body.dump().catch(() => undefined);
-          if (await this.#waitToRetry(request, started, attempt, retryAfter, `status ${raw.statusCode}`))
-            continue;
+      if (raw.statusCode === 429) {
+        // Read the (small) body to tell a spend limit from a rate limit; it is handed on as it was read.
+        let peeked: PeekResult;
+        try {
+          peeked = await readPrefix(raw.body, ERROR_PEEK_LIMIT);
+        } catch (err) {
+          throw this.#failure(err, request);
         }
+        const body = new UpstreamBody(raw.body, peeked.chunks, peeked.ended);
+        if (peeked.ended && isSpendLimit(Buffer.concat(peeked.chunks))) {
+          return {
+            statusCode: raw.statusCode,
+            headers: { ...raw.headers, 'x-should-retry': 'false' },
+            body,
+            attempts: attempt + 1,
+          };
+        }
+        if (await this.#shouldRetryAnswer(raw, body, request, started, attempt, retriesLeft, deferToClient))
+          continue;
+        return { statusCode: raw.statusCode, headers: raw.headers, body, attempts: attempt + 1 };
       }
+
+      const body = new UpstreamBody(raw.body);
+      if (await this.#shouldRetryAnswer(raw, body, request, started, attempt, retriesLeft, deferToClient))
+        continue;
 
       const contentType = raw.headers['content-type'];
       if (
@@ -221,7 +378,19 @@ export class UpstreamClient {
         typeof contentType === 'string' &&
         contentType.startsWith('text/event-stream')
       ) {
-        const peeked = await peekFirstEvent(raw.body);
+        let peeked: PeekResult;
+        try {
+          peeked = await peekFirstEvent(raw.body);
+        } catch (err) {
+          // The connection broke after the headers but before the first complete event: nothing has
+          // reached the client, so this is a connection failure like any other (502, retried), not a bug.
+          raw.body.destroy();
+          const error = this.#failure(err, request);
+          if (!retriesLeft || !(error instanceof UpstreamError) || error.answered || error.status === 504)
+            throw error;
+          if (!(await this.#waitToRetry(request, started, attempt, null, error.message))) throw error;
+          continue;
+        }
         if (peeked.overloaded && retriesLeft && this.#canWait(started, attempt, null)) {
           raw.body.destroy();
           if (await this.#waitToRetry(request, started, attempt, null, 'overloaded_error event')) continue;
@@ -233,13 +402,32 @@ export class UpstreamClient {
           attempts: attempt + 1,
         };
       }
-      return {
-        statusCode: raw.statusCode,
-        headers: raw.headers,
-        body: new UpstreamBody(raw.body),
-        attempts: attempt + 1,
-      };
+      return { statusCode: raw.statusCode, headers: raw.headers, body, attempts: attempt + 1 };
     }
+  }
+
+  /** For an error answer: true when it was dropped and the request should be sent again (after the wait). */
+  async #shouldRetryAnswer(
+    raw: Dispatcher.ResponseData,
+    body: UpstreamBody,
+    request: UpstreamRequest,
+    started: number,
+    attempt: number,
+    retriesLeft: boolean,
+    deferToClient: boolean,
+  ): Promise<boolean> {
+    if (!RETRYABLE_STATUS.has(raw.statusCode) || !retriesLeft || deferToClient) return false;
+    if (raw.headers['x-should-retry'] === 'false') return false;
+    const retryAfter = retryAfterMs(raw.headers['retry-after'], Date.now(), raw.headers['retry-after-ms']);
+    if (!this.#canWait(started, attempt, retryAfter)) return false;
+    await body.dump().catch(() => undefined);
+    return this.#waitToRetry(request, started, attempt, retryAfter, `status ${raw.statusCode}`);
+  }
+
+  /** A dispatch failure as the client should hear it (a shutdown says so; aborts pass through). */
+  #failure(err: unknown, request: UpstreamRequest): unknown {
+    if (this.#interrupt.signal.aborted && request.signal?.aborted !== true) return shuttingDown();
+    return toUpstreamError(err, request.signal);
   }
 
   #canWait(started: number, attempt: number, retryAfter: number | null): boolean {
@@ -257,25 +445,37 @@ export class UpstreamClient {
   ): Promise<boolean> {
     const wait = backoffMs(attempt, retryAfter);
     if (Date.now() + wait - started > this.#options.retryDeadline) return false;
+    if (this.#interrupt.signal.aborted) return false;
     this.#options.onRetry?.(reason, attempt + 1, wait, request);
-    await sleep(wait, undefined, request.signal !== undefined ? { signal: request.signal } : undefined);
+    if (wait > 0)
+      await sleep(wait, undefined, request.signal !== undefined ? { signal: request.signal } : undefined);
     return true;
   }
 
   async #dispatch(request: UpstreamRequest, credential: CredentialHeaders): Promise<Dispatcher.ResponseData> {
+    const signal =
+      request.signal !== undefined
+        ? AbortSignal.any([request.signal, this.#interrupt.signal])
+        : this.#interrupt.signal;
+    const release = await this.#admission.acquire(signal);
     const body =
       request.body instanceof ReplayableBody || request.body instanceof StreamedBody
         ? request.body.stream()
         : (request.body ?? null);
+    const stream =
+      request.stream ?? (request.body instanceof ReplayableBody ? request.body.declaresStream() : false);
+    let raw: Dispatcher.ResponseData;
     try {
-      return await this.#pool.request({
+      raw = await this.#pool.request({
         method: request.method,
         path: this.#pathPrefix + request.path,
         headers: { ...request.headers, ...credential },
         body: body,
-        ...(request.signal !== undefined ? { signal: request.signal } : {}),
+        signal,
+        headersTimeout: stream ? this.#options.firstByteTimeout : this.#options.headersTimeout,
       });
     } catch (err) {
+      release();
       // A body that failed (over the size limit) explains itself better than the socket error it caused.
       if (
         (request.body instanceof ReplayableBody || request.body instanceof StreamedBody) &&
@@ -284,6 +484,31 @@ export class UpstreamClient {
         throw request.body.error;
       throw err;
     }
+    // The connection is busy until its body is read to the end or destroyed; 'close' marks both.
+    const active = this.#active;
+    active.add(raw.body);
+    // A body destroyed with an error while no reader listens (a shutdown, an abort) must not crash the
+    // process; readers attach their own listeners or find it in `errored`.
+    raw.body.on('error', ignoreError);
+    raw.body.once('close', () => {
+      active.delete(raw.body);
+      release();
+    });
+    if (raw.body.destroyed) {
+      active.delete(raw.body);
+      release();
+    }
+    return raw;
+  }
+
+  /**
+   * Ends every request still in flight with a 503 "shutting down" error: those waiting for an answer are
+   * aborted, and the bodies being read are destroyed with it, so each route ends its client's answer with
+   * an error in the client's dialect instead of a connection reset.
+   */
+  interrupt(): void {
+    if (!this.#interrupt.signal.aborted) this.#interrupt.abort(shuttingDown());
+    for (const body of this.#active) body.destroy(shuttingDown());
   }
 
   async close(): Promise<void> {
@@ -293,16 +518,4 @@ export class UpstreamClient {
   destroy(): void {
     void this.#pool.destroy();
   }
-}
-
-/** Network-level failures become UpstreamError with a status the client dialects understand. */
-export function toUpstreamError(err: unknown, signal?: AbortSignal): unknown {
-  if (signal?.aborted === true) return err;
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
-    return new UpstreamError('the upstream did not answer in time', 504, 'timeout_error', {}, false);
-  }
-  if (err instanceof UpstreamError || !(err instanceof Error) || err.name === 'ClientError') return err;
-  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
-  const detail = code !== undefined ? ` (${code})` : '';
-  return new UpstreamError(`the upstream could not be reached${detail}`, 502, 'api_error', {}, false);
 }

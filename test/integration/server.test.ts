@@ -20,7 +20,10 @@ describe('the HTTP edge', () => {
     expect(live.status).toBe(200);
     const ready = await fetch(`${proxy.url}/health/readiness`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      upstream: { in_use: 0, queued: 0, capacity: 256 },
+    });
   });
 
   it('answers an unknown route with 404 in the OpenAI error format', async () => {

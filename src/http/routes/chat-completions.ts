@@ -22,6 +22,7 @@ import {
 import { SseDecoder, type SseEvent } from '../../sse/index.js';
 import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../../wire/index.js';
 import {
+  clientRetriesItself,
   DEFAULT_ANTHROPIC_VERSION,
   forEachChunk,
   type UpstreamClient,
@@ -159,6 +160,8 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       headers,
       body: JSON.stringify(translated.request),
       signal: abort.signal,
+      stream: translated.stream,
+      clientRetries: clientRetriesItself(req.headers),
       logFields: logFieldsOf(ctx),
     });
     noteUpstreamAnswer(ctx, response, started);

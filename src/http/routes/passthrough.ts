@@ -15,6 +15,7 @@ import {
   forEachChunk,
   ReplayableBody,
   StreamedBody,
+  toMidStreamError,
   type UpstreamClient,
   type UpstreamResponse,
 } from '../../upstream/index.js';
@@ -196,9 +197,10 @@ async function endStreamWithError(
   ctx: RequestContext,
   tail: Buffer,
   message: string,
+  type = 'api_error',
 ): Promise<void> {
   const closed = tail.length === 0 || tail.toString('latin1').endsWith('\n\n');
-  const event = `${closed ? '' : '\n\n'}event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`;
+  const event = `${closed ? '' : '\n\n'}event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`;
   await writeChunk(res, ctx, event);
   res.end();
 }
@@ -246,8 +248,15 @@ export async function pipeUpstreamResponse(
     ctx.errorType = 'upstream_stream_error';
     ctx.usage = usage?.usage() ?? null;
     if (isEventStream) {
-      const message = err instanceof Error ? err.message : 'the upstream stream failed';
-      await endStreamWithError(res, ctx, tail, `upstream stream ended early: ${message}`);
+      // forEachChunk says why in an UpstreamError: a timeout is a timeout_error, a shutdown an overloaded_error.
+      const failure = toMidStreamError(err);
+      await endStreamWithError(
+        res,
+        ctx,
+        tail,
+        `upstream stream ended early: ${failure.message}`,
+        failure.upstreamType ?? 'api_error',
+      );
     } else {
       res.destroy();
     }

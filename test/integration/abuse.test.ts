@@ -1,0 +1,341 @@
+/**
+ * The abuse fault suite (issue 13): a scripted faulty upstream and hostile or broken clients, over real
+ * loopback sockets, driven where it matters by the official SDKs. Every load loop is bounded in count and
+ * time; the whole file is meant to stay within a few seconds on a 2-core CI machine.
+ */
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { connect, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  defaultHandler,
+  sendJson,
+  sseEvent,
+  startFakeUpstream,
+  textStreamEvents,
+  type FakeHandler,
+  type FakeUpstream,
+} from '../helpers/fake-upstream.js';
+import { startProxy, eventually, type RunningProxy } from '../helpers/proxy.js';
+
+const TEST_KEY = 'sk-ant-test-not-a-real-key';
+
+let upstream: FakeUpstream;
+let proxy: RunningProxy;
+
+const chat = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'hi' }], ...extra });
+const native = (extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 10,
+    messages: [{ role: 'user', content: 'hi' }],
+    ...extra,
+  });
+
+function post(
+  target: RunningProxy,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${target.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+}
+
+/** Answers with headers and half an event, then drops the connection: `times` times, then normally. */
+function resetAfterHeaders(times: number): FakeHandler {
+  let left = times;
+  return (req, res) => {
+    if (left-- <= 0) return defaultHandler(req, res);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.write('event: message_start\ndata: {"type":"message_st');
+    setTimeout(() => res.socket?.destroy(), 10);
+  };
+}
+
+function error529(headers: Record<string, string> = {}): FakeHandler {
+  return (_req, res) =>
+    sendJson(
+      res,
+      529,
+      { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
+      headers,
+    );
+}
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  proxy = await startProxy({
+    upstreamBaseUrl: upstream.baseUrl,
+    flags: { '--upstream--max-retries': '2', '--upstream--retry-deadline': '10s' },
+  });
+});
+afterAll(async () => {
+  await proxy.close();
+  await upstream.close();
+});
+afterEach(async () => {
+  upstream.handler = defaultHandler;
+  upstream.requests.length = 0;
+  expect((await fetch(`${proxy.url}/health/liveness`)).status).toBe(200);
+});
+
+describe('a connection that fails after the headers, before the first event (item 2)', () => {
+  it('is retried on both routes, so the client gets its answer', async () => {
+    upstream.handler = resetAfterHeaders(1);
+    const openai = await post(proxy, '/v1/chat/completions', chat({ stream: true }));
+    expect(openai.status).toBe(200);
+    expect(await openai.text()).toContain('"content":"Hello"');
+    expect(upstream.requests).toHaveLength(2);
+
+    upstream.requests.length = 0;
+    upstream.handler = resetAfterHeaders(1);
+    const anthropic = await post(proxy, '/v1/messages', native({ stream: true }));
+    expect(anthropic.status).toBe(200);
+    expect(await anthropic.text()).toContain('event: message_stop');
+    expect(upstream.requests).toHaveLength(2);
+  });
+
+  it('is a 502 in each dialect when it keeps happening, never a 500 "internal error"', async () => {
+    upstream.handler = resetAfterHeaders(100);
+    const openai = await post(proxy, '/v1/chat/completions', chat({ stream: true }));
+    expect(openai.status).toBe(502);
+    const body = (await openai.json()) as { error: { type: string; message: string } };
+    expect(body.error.message).toContain('the upstream');
+    expect(body.error.message).not.toContain('internal error');
+    expect(upstream.requests).toHaveLength(3);
+
+    const anthropic = await post(proxy, '/v1/messages', native({ stream: true }));
+    expect(anthropic.status).toBe(502);
+    expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'api_error' } });
+    expect(proxy.logs.some((l) => l['msg'] === 'unexpected error')).toBe(false);
+  });
+});
+
+describe('retry discipline', () => {
+  it('honours retry-after: 0 exactly (no backoff of its own)', async () => {
+    let calls = 0;
+    upstream.handler = (req, res) =>
+      calls++ < 2
+        ? sendJson(
+            res,
+            429,
+            { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } },
+            { 'retry-after': '0' },
+          )
+        : defaultHandler(req, res);
+    const started = performance.now();
+    const res = await post(proxy, '/v1/chat/completions', chat());
+    expect(res.status).toBe(200);
+    expect(calls).toBe(3);
+    // Two retries with the default backoff would take at least 250 + 500 ms.
+    expect(performance.now() - started).toBeLessThan(600);
+  });
+
+  it('never retries a spend-limit 429, and tells the client not to either', async () => {
+    upstream.handler = (_req, res) =>
+      sendJson(res, 429, {
+        type: 'error',
+        error: {
+          type: 'rate_limit_error',
+          message: 'You have reached your specified API usage limits.',
+          details: { error_code: 'enforced_spend_limit_reached' },
+        },
+      });
+    const anthropic = await post(proxy, '/v1/messages', native());
+    expect(anthropic.status).toBe(429);
+    expect(anthropic.headers.get('x-should-retry')).toBe('false');
+    expect(((await anthropic.json()) as { error: { details: unknown } }).error.details).toEqual({
+      error_code: 'enforced_spend_limit_reached',
+    });
+    expect(upstream.requests).toHaveLength(1);
+
+    const openai = await post(proxy, '/v1/chat/completions', chat());
+    expect(openai.status).toBe(429);
+    expect(openai.headers.get('x-should-retry')).toBe('false');
+    expect(upstream.requests).toHaveLength(2);
+
+    // The official SDK obeys x-should-retry: one call, not 1 + its 2 retries.
+    const sdk = new Anthropic({ baseURL: proxy.url, apiKey: TEST_KEY });
+    await expect(
+      sdk.messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toMatchObject({ status: 429 });
+    expect(upstream.requests).toHaveLength(3);
+  });
+
+  it('does not multiply the official SDKs’ retries on a persistent 529', async () => {
+    // retry-after-ms keeps the SDK's own waits short; the SDK default is maxRetries = 2 (3 calls).
+    upstream.handler = error529({ 'retry-after-ms': '5' });
+    const anthropic = new Anthropic({ baseURL: proxy.url, apiKey: TEST_KEY });
+    await expect(
+      anthropic.messages.create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toMatchObject({ status: 529 });
+    expect(upstream.requests).toHaveLength(3);
+
+    upstream.requests.length = 0;
+    const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: TEST_KEY });
+    await expect(
+      openai.chat.completions.create({
+        model: 'claude-sonnet-4-5',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(upstream.requests).toHaveLength(3);
+  });
+
+  it('still retries for a client that does not retry itself (plain fetch): the documented bound', async () => {
+    upstream.handler = error529({ 'retry-after': '0' });
+    const res = await post(proxy, '/v1/messages', native());
+    expect(res.status).toBe(529);
+    expect(upstream.requests).toHaveLength(3); // 1 + upstream.max_retries
+  });
+
+  it('multiplies again only when told to (upstream.defer_to_client_retries = false)', async () => {
+    const eager = await startProxy({
+      upstreamBaseUrl: upstream.baseUrl,
+      flags: { '--upstream--max-retries': '1', '--upstream--defer-to-client-retries': 'false' },
+    });
+    try {
+      upstream.handler = error529({ 'retry-after-ms': '5' });
+      const anthropic = new Anthropic({ baseURL: eager.url, apiKey: TEST_KEY, maxRetries: 1 });
+      await expect(
+        anthropic.messages.create({
+          model: 'claude-sonnet-4-5',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      ).rejects.toMatchObject({ status: 529 });
+      expect(upstream.requests).toHaveLength(4); // (1 + 1 SDK retry) × (1 + 1 proxy retry)
+    } finally {
+      await eager.close();
+    }
+  });
+
+  it('retries a reset connection even for an SDK client (nothing was spent)', async () => {
+    let calls = 0;
+    upstream.handler = (req, res) => {
+      if (calls++ === 0) {
+        res.socket?.destroy();
+        return;
+      }
+      return defaultHandler(req, res);
+    };
+    const res = await post(proxy, '/v1/messages', native(), { 'x-stainless-retry-count': '0' });
+    expect(res.status).toBe(200);
+    expect(calls).toBe(2);
+  });
+});
+
+/** Opens a streaming request on a raw socket and never reads the answer. */
+function stalledStream(target: RunningProxy, path: string, body: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(target.port, '127.0.0.1', () => {
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      socket.pause();
+      resolve(socket);
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** An upstream stream that never ends: message_start, then a ping every 100 ms. */
+const endlessStream: FakeHandler = async (_req, res) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  res.write(sseEvent(textStreamEvents([])[0]!));
+  while (!res.destroyed) {
+    res.write(sseEvent({ type: 'ping' }));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('admission: a full upstream pool (item 1)', () => {
+  let small: RunningProxy;
+  beforeAll(async () => {
+    small = await startProxy({
+      upstreamBaseUrl: upstream.baseUrl,
+      flags: { '--upstream--connections': '4', '--upstream--queue-timeout': '300ms' },
+    });
+  });
+  afterAll(async () => {
+    await small.close();
+  });
+
+  it('answers a fast 503 with retry-after in each dialect instead of a hang, and recovers', async () => {
+    const sockets: Socket[] = [];
+    try {
+      upstream.handler = (req, res) =>
+        req.path === '/v1/messages' && (req.json as { stream?: boolean }).stream === true
+          ? endlessStream(req, res)
+          : defaultHandler(req, res);
+      for (let i = 0; i < 6; i++)
+        sockets.push(await stalledStream(small, '/v1/messages', native({ stream: true })));
+      await eventually(() => upstream.requests.length >= 4, 'four upstream streams');
+
+      const started = performance.now();
+      const openai = await post(small, '/v1/chat/completions', chat());
+      expect(openai.status).toBe(503);
+      expect(openai.headers.get('retry-after')).toBe('1');
+      expect(((await openai.json()) as { error: { type: string; message: string } }).error).toMatchObject({
+        type: 'server_error',
+        message: expect.stringContaining('upstream.queue_timeout') as string,
+      });
+      const anthropic = await post(small, '/v1/messages', native());
+      expect(anthropic.status).toBe(503);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
+      expect(performance.now() - started).toBeLessThan(2000);
+
+      // Readiness says why, metrics show it.
+      const ready = await fetch(`${small.url}/health/readiness`);
+      expect(await ready.json()).toMatchObject({ upstream: { in_use: 4, capacity: 4 } });
+      const metrics = await (await fetch(`${small.url}/metrics`)).text();
+      expect(metrics).toMatch(/claudine_upstream_connections_in_use 4/);
+      expect(metrics).toMatch(/claudine_upstream_queue_timeouts_total [1-9]/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    // Freed connections serve the next request.
+    upstream.handler = defaultHandler;
+    await eventually(() => small.app.readiness().ready, 'the pool to drain', 3000);
+    const after = await post(small, '/v1/chat/completions', chat());
+    expect(after.status).toBe(200);
+  });
+
+  it('does not give an upstream connection to a client that drips its body', async () => {
+    const drippers: Socket[] = [];
+    try {
+      for (let i = 0; i < 6; i++) {
+        const socket = connect(small.port, '127.0.0.1');
+        await new Promise((r) => socket.once('connect', r));
+        socket.on('error', () => undefined);
+        socket.write(
+          'POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+            'Content-Length: 100000\r\n\r\n{"model":"claude-sonnet-4-5",',
+        );
+        drippers.push(socket);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(upstream.requests).toHaveLength(0);
+      const started = performance.now();
+      const res = await post(small, '/v1/messages', native());
+      expect(res.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      for (const socket of drippers) socket.destroy();
+    }
+  });
+});
