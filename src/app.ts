@@ -8,11 +8,13 @@ import type { Config } from './config/index.js';
 import { readinessRoute, livenessRoute, type Readiness } from './http/routes/health.js';
 import { anthropicApiRoute, anthropicRouteLabel } from './http/routes/anthropic-api.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
+import { getResponseRoute, responsesRoute, type StoredResponse } from './http/routes/responses.js';
 import { modelsRoute } from './http/routes/models.js';
 import { createGuard } from './http/guards.js';
 import { createHttpServer, type HttpServer, type Route, type RouteTable } from './http/server.js';
 import { otelLogSettingsFrom, startOtelLogExport, type Logger, type OtelLogExport } from './log/index.js';
 import { createMetrics } from './metrics/index.js';
+import { createMemoryStore } from './state/index.js';
 import { UpstreamClient } from './upstream/index.js';
 
 /** The app cannot start for a reason the user must fix; the message says how. */
@@ -110,6 +112,18 @@ export function createApp(config: Config, deps: AppDeps): App {
     methods: { GET: models },
     label: (path) => anthropicRouteLabel(path) ?? 'unknown',
   };
+  const responseStore = createMemoryStore<StoredResponse>({
+    maxEntries: config.responses.store_max_entries,
+    maxBytes: config.responses.store_max_bytes,
+    ttlMs: config.responses.store_ttl,
+  });
+  const responses = responsesRoute({
+    upstream,
+    maxBodySize: config.server.max_body_size,
+    translate: { promptCaching: config.translation.prompt_caching },
+    store: responseStore,
+    logger,
+  });
   const routes: RouteTable = {
     exact: new Map<string, Route>([
       ['/health/liveness', byClient({ GET: livenessRoute })],
@@ -124,6 +138,7 @@ export function createApp(config: Config, deps: AppDeps): App {
           }),
         }),
       ],
+      ['/v1/responses', openai({ POST: responses })],
       ['/v1/models', modelsRouteEntry],
       ['/v1/messages', anthropic],
       ['/v1/files', anthropic],
@@ -133,6 +148,14 @@ export function createApp(config: Config, deps: AppDeps): App {
       ['/v1/models/', modelsRouteEntry],
       ['/v1/messages/', anthropic],
       ['/v1/files/', anthropic],
+      [
+        '/v1/responses/',
+        {
+          dialect: 'openai',
+          label: () => '/v1/responses/{id}',
+          methods: { GET: getResponseRoute({ store: responseStore }) },
+        },
+      ],
     ],
   };
 

@@ -8,6 +8,7 @@ import type * as M from '@anthropic-ai/sdk/resources/messages';
 import type { ModelInfo } from '@anthropic-ai/sdk/resources/models';
 import type * as C from 'openai/resources/chat/completions';
 import type { Model as OpenAISdkModel } from 'openai/resources/models';
+import type * as R from 'openai/resources/responses/responses';
 import { describe, expectTypeOf, it } from 'vitest';
 import type {
   AnthropicContentBlock,
@@ -27,6 +28,16 @@ import type {
   OpenAIToolMessage,
   OpenAIUserMessage,
   OpenAIModel,
+  ResponsesFunctionCall,
+  ResponsesFunctionCallOutput,
+  ResponsesFunctionTool,
+  ResponsesInputMessage,
+  ResponsesNamespaceTool,
+  ResponsesObject,
+  ResponsesOutputItem,
+  ResponsesReasoningItem,
+  ResponsesStreamEvent,
+  ResponsesUsage,
 } from '../src/wire/index.js';
 
 /** The SDK's content block union, narrowed to the block types we translate. */
@@ -52,6 +63,35 @@ describe('OpenAI wire types', () => {
       }
     >().toExtend<OpenAIAssistantMessage>();
     expectTypeOf<C.ChatCompletionFunctionTool>().toExtend<OpenAIFunctionTool>();
+  });
+});
+
+describe('OpenAI Responses wire types', () => {
+  it('our response objects, output items and stream events are valid Responses API ones', () => {
+    expectTypeOf<ResponsesObject>().toExtend<R.Response>();
+    expectTypeOf<ResponsesOutputItem>().toExtend<R.ResponseOutputItem>();
+    expectTypeOf<ResponsesUsage>().toExtend<R.ResponseUsage>();
+    expectTypeOf<ResponsesStreamEvent>().toExtend<R.ResponseStreamEvent>();
+  });
+
+  it('the items and tools clients send fit our request types', () => {
+    expectTypeOf<R.EasyInputMessage>().toExtend<ResponsesInputMessage>();
+    expectTypeOf<R.ResponseOutputMessage>().toExtend<ResponsesInputMessage>();
+    expectTypeOf<R.ResponseFunctionToolCall>().toExtend<ResponsesFunctionCall>();
+    // `caller` belongs to programmatic tool calling, which claudine does not offer.
+    expectTypeOf<
+      Omit<R.ResponseInputItem.FunctionCallOutput, 'caller'>
+    >().toExtend<ResponsesFunctionCallOutput>();
+    expectTypeOf<R.ResponseReasoningItem>().toExtend<ResponsesReasoningItem>();
+    expectTypeOf<R.FunctionTool>().toExtend<ResponsesFunctionTool>();
+    // Custom (free-form) members of a namespace are dropped at runtime; the function members fit.
+    expectTypeOf<
+      Omit<R.NamespaceTool, 'tools'> & {
+        tools: Pick<R.NamespaceTool.Function, 'type' | 'name' | 'description' | 'parameters'>[];
+      }
+    >().toExtend<ResponsesNamespaceTool>();
+    // What we send back as input is what we produced as output.
+    expectTypeOf<ResponsesOutputItem>().toExtend<R.ResponseInputItem>();
   });
 });
 

@@ -132,7 +132,7 @@ function userPart(part: unknown, param: string): AnthropicContentBlockParam | nu
   }
 }
 
-function imageBlock(raw: unknown, param: string): AnthropicImageBlockParam {
+export function imageBlock(raw: unknown, param: string): AnthropicImageBlockParam {
   // Some clients send `image_url` as a bare string; accept it.
   const url = typeof raw === 'string' ? raw : isObject(raw) ? field(raw, 'url') : undefined;
   if (typeof url !== 'string' || url.length === 0) fail(param, `${param}.url must be a non-empty string.`);
@@ -152,7 +152,7 @@ function imageBlock(raw: unknown, param: string): AnthropicImageBlockParam {
   return fail(param, `${param}.url must be an http(s) URL or a base64 data URL.`);
 }
 
-function fileBlock(raw: unknown, param: string): AnthropicDocumentBlockParam {
+export function fileBlock(raw: unknown, param: string): AnthropicDocumentBlockParam {
   if (!isObject(raw)) fail(param, `${param} must be an object, got ${describe(raw)}.`);
   const fileData = optString(raw, 'file_data', `${param}.file_data`);
   const filename = optString(raw, 'filename', `${param}.filename`);

@@ -338,7 +338,28 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       'translation.prompt_caching',
       (r) => parseEnum(r, ['auto', 'off'] as const),
       'auto',
-      "Chat completions: auto marks prompt-cache breakpoints (tools, system, last user turn) like OpenAI caches by itself; off sends only the client's own cache_control.",
+      "Chat completions and Responses: auto marks prompt-cache breakpoints (tools, system, last user turn) like OpenAI caches by itself; off sends only the client's own cache_control.",
+    ),
+
+    spec(
+      'responses.store_max_entries',
+      (r) => parseInteger(r, 0, 1_000_000),
+      1000,
+      'Responses API: responses kept for previous_response_id and GET /v1/responses/{id} when a request sends store: true (in memory, least recently used go first); 0 keeps none.',
+    ),
+    spec(
+      'responses.store_max_bytes',
+      parseByteSize,
+      64 * 1024 * 1024,
+      'Responses API: memory the stored responses may use at most (their conversations, approximately).',
+      { defaultText: '64MiB' },
+    ),
+    spec(
+      'responses.store_ttl',
+      parseDuration,
+      3_600_000,
+      'Responses API: how long a stored response stays retrievable.',
+      { defaultText: '1h' },
     ),
 
     spec('metrics.enabled', parseBoolean, true, 'Serve Prometheus metrics at GET /metrics.'),
@@ -402,5 +423,6 @@ export interface Config {
     };
   };
   translation: { prompt_caching: 'auto' | 'off' };
+  responses: { store_max_entries: number; store_max_bytes: number; store_ttl: number };
   metrics: { enabled: boolean; process_metrics: boolean };
 }

@@ -48,7 +48,7 @@ export interface AnthropicToolUseBlockParam {
 export interface AnthropicToolResultBlockParam {
   type: 'tool_result';
   tool_use_id: string;
-  content?: AnthropicTextBlockParam[];
+  content?: (AnthropicTextBlockParam | AnthropicImageBlockParam)[];
   is_error?: boolean;
   cache_control?: AnthropicCacheControl;
 }
@@ -91,8 +91,19 @@ export type AnthropicToolChoice =
   | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean }
   | { type: 'none' };
 
+export type AnthropicThinkingDisplay = 'summarized' | 'omitted';
+
 export type AnthropicThinkingConfig =
-  { type: 'enabled'; budget_tokens: number } | { type: 'disabled' } | { type: 'adaptive' };
+  | { type: 'enabled'; budget_tokens: number; display?: AnthropicThinkingDisplay }
+  | { type: 'disabled' }
+  | { type: 'between_tools' }
+  | { type: 'adaptive'; display?: AnthropicThinkingDisplay };
+
+/** Native structured outputs: the answer's text is JSON matching `schema`. */
+export interface AnthropicOutputFormat {
+  type: 'json_schema';
+  schema: Record<string, unknown>;
+}
 
 export interface AnthropicMessagesRequest {
   model: string;
@@ -106,8 +117,10 @@ export interface AnthropicMessagesRequest {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   thinking?: AnthropicThinkingConfig;
-  /** `effort` steers adaptive thinking on the models that have it. */
-  output_config?: { effort: AnthropicEffort };
+  /** `effort` steers thinking and token spend on the models that have it; `format` is structured output. */
+  output_config?: { effort?: AnthropicEffort; format?: AnthropicOutputFormat };
+  /** Automatic prompt caching: the breakpoint moves forward by itself. */
+  cache_control?: AnthropicCacheControl;
   metadata?: { user_id: string };
 }
 
@@ -155,6 +168,8 @@ export interface AnthropicUsage {
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** How many of output_tokens were thinking (newer models report it). */
+  output_tokens_details?: { thinking_tokens: number } | null;
 }
 
 export interface AnthropicMessage {
@@ -196,6 +211,7 @@ export type AnthropicStreamEvent =
         input_tokens?: number | null;
         cache_creation_input_tokens?: number | null;
         cache_read_input_tokens?: number | null;
+        output_tokens_details?: { thinking_tokens: number } | null;
       };
     }
   | { type: 'message_stop' }
