@@ -345,7 +345,7 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       'responses.store_max_entries',
       (r) => parseInteger(r, 0, 1_000_000),
       1000,
-      'Responses API: responses kept for previous_response_id and GET /v1/responses/{id} when a request sends store: true (in memory, least recently used go first); 0 keeps none.',
+      'Responses API: responses kept for previous_response_id, item_reference and GET /v1/responses/{id} (every response whose request did not say store: false; in memory, least recently used go first); 0 keeps none.',
     ),
     spec(
       'responses.store_max_bytes',

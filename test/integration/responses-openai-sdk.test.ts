@@ -518,6 +518,7 @@ describe('stored responses', () => {
       model: MODEL,
       previous_response_id: first.id,
       input: 'What is my name?',
+      store: false,
     });
     expect(second.previous_response_id).toBe(first.id);
     expect(seen(1).messages).toEqual([
@@ -527,8 +528,35 @@ describe('stored responses', () => {
     ]);
     // Instructions do not carry over (as OpenAI documents): the second request had none.
     expect(seen(1).system).toBeUndefined();
-    // Not stored itself (store defaults to false here).
+    // store: false keeps nothing.
     await expect(client.responses.retrieve(second.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('resolves item_reference items to the stored items they name; an unknown one is a 400', async () => {
+    script(
+      message([{ type: 'text', text: 'Blue.' }]),
+      message([{ type: 'text', text: 'Because of Rayleigh scattering.' }]),
+    );
+    // No `store` field: OpenAI's default (store) applies.
+    const first = await client.responses.create({ model: MODEL, input: 'Colour of the sky?' });
+    const said = first.output[0]!;
+    expect(said.type).toBe('message');
+    await client.responses.create({
+      model: MODEL,
+      input: [
+        { role: 'user', content: 'Colour of the sky?' },
+        { type: 'item_reference', id: said.id! },
+        { role: 'user', content: 'Why?' },
+      ],
+    });
+    expect(seen(1).messages[1]).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'Blue.' }] });
+
+    const err = await client.responses
+      .create({ model: MODEL, input: [{ type: 'item_reference', id: 'msg_0123abcd_0' }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect((err as BadRequestError).param).toBe('input[0]');
+    expect(messageCalls()).toHaveLength(2);
   });
 
   it('a missing previous_response_id is a clear 404 and reaches no upstream', async () => {

@@ -11,6 +11,8 @@
  *   a stream cut short; `response` is the final object once `done`.
  * - `responsesFrame(event)` — one event as an SSE frame.
  * - `encodeReasoning` / `decodeReasoning` — the reasoning item's `encrypted_content` carrier.
+ * - `referencedResponseIds(input)` / `resolveReferences(input, outputs)` — `item_reference` items, resolved
+ *   against stored responses the route fetched.
  * Errors use the shared OpenAI normaliser (`toOpenAIError`): the Responses API has the same envelope.
  */
 export {
@@ -23,3 +25,4 @@ export { toResponsesObject, toResponsesUsage, type ResponsesContext } from './re
 export { createResponsesStreamTranslator, type ResponsesStreamTranslator } from './stream.js';
 export { responsesFrame } from './frames.js';
 export { encodeReasoning, decodeReasoning, type SignedThinking } from './reasoning.js';
+export { parseItemId, referencedResponseIds, resolveReferences } from './references.js';

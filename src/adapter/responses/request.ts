@@ -127,7 +127,8 @@ export function toAnthropicFromResponses(
   const model = optString(body, 'model', 'model');
   if (model === undefined || model.length === 0) fail('model', 'model is required.');
   const stream = optBoolean(body, 'stream', 'stream') ?? false;
-  const store = optBoolean(body, 'store', 'store') ?? false;
+  // OpenAI's default is to store; clients rely on it (the AI SDK sends earlier items as references).
+  const store = optBoolean(body, 'store', 'store') ?? true;
   const previousResponseId = optString(body, 'previous_response_id', 'previous_response_id') ?? null;
   const instructions = optString(body, 'instructions', 'instructions') ?? null;
   const dropped: string[] = [];
@@ -532,9 +533,10 @@ function convertItems(
         break;
       }
       case 'item_reference':
+        // The route has replaced every reference it could resolve; this one names nothing claudine kept.
         fail(
           param,
-          `${param}: item_reference is not supported; send the item itself (or use previous_response_id with store: true).`,
+          `${param}: item_reference ${JSON.stringify(field(item, 'id')) ?? ''} was not found. claudine resolves references only to output items of responses it stored (store not false), for responses.store_ttl; send the item itself instead.`,
         );
       // falls through (fail never returns)
       default:

@@ -2,8 +2,9 @@
  * POST /v1/responses and GET /v1/responses/{id}: OpenAI's Responses API over the Messages API. The request
  * is translated (adapter/responses, pure), sent through the same upstream client as chat completions
  * (retries, auth, correlation headers), and the answer translated back as one Response object or as the
- * Responses event stream. With `store: true` the finished response and its conversation are kept in the
- * response store, so `previous_response_id` and GET work; without it nothing outlives the request.
+ * Responses event stream. Unless the request says `store: false` (OpenAI's default is to store, and Codex
+ * says false) the finished response and its conversation are kept in the bounded, expiring response store,
+ * so `previous_response_id`, `item_reference` and GET work; with `store: false` nothing outlives the request.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { openAIHeaders, toOpenAIError, upstreamErrorFromResponse } from '../../adapter/index.js';
 import {
   createResponsesStreamTranslator,
+  referencedResponseIds,
+  resolveReferences,
   responsesFrame,
   toAnthropicFromResponses,
   toResponsesObject,
@@ -198,7 +201,7 @@ async function loadHistory(options: ResponsesRouteOptions, body: unknown): Promi
   const stored = await options.store.get(id);
   if (stored === undefined) {
     throw new ClientError(
-      `Previous response with id '${id}' not found. claudine keeps responses only when they were created with store: true, in memory, for responses.store_ttl.`,
+      `Previous response with id '${id}' not found. claudine keeps responses only when they were created without store: false, in memory, for responses.store_ttl.`,
       404,
       'not_found',
       'previous_response_id',
@@ -207,9 +210,23 @@ async function loadHistory(options: ResponsesRouteOptions, body: unknown): Promi
   return stored.items;
 }
 
+/** The body with its `item_reference` items replaced by the stored items they name, where known. */
+async function resolveItemReferences(options: ResponsesRouteOptions, body: unknown): Promise<unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const input = (body as Record<string, unknown>)['input'];
+  const ids = referencedResponseIds(input);
+  if (ids.length === 0 || !Array.isArray(input)) return body;
+  const outputs = new Map<string, ResponsesObject['output']>();
+  for (const id of ids) {
+    const stored = await options.store.get(id);
+    if (stored !== undefined) outputs.set(id, stored.response.output);
+  }
+  return { ...body, input: resolveReferences(input as unknown[], outputs) };
+}
+
 export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
   return async (req, res, ctx) => {
-    const body = await readJsonBody(req, ctx, options.maxBodySize);
+    const body = await resolveItemReferences(options, await readJsonBody(req, ctx, options.maxBodySize));
     const history = await loadHistory(options, body);
     const translated = toAnthropicFromResponses(body, { ...options.translate, history });
     ctx.model = translated.model;
@@ -289,7 +306,7 @@ export function getResponseRoute(options: Pick<ResponsesRouteOptions, 'store'>):
     const stored = await options.store.get(id);
     if (stored === undefined) {
       throw new ClientError(
-        `Response with id '${id}' not found. claudine keeps responses only when they were created with store: true, in memory, for responses.store_ttl.`,
+        `Response with id '${id}' not found. claudine keeps responses only when they were created without store: false, in memory, for responses.store_ttl.`,
         404,
         'not_found',
       );
