@@ -8,7 +8,7 @@ import { silentLogger } from './commands.js';
 import { OAuthClient, oauthConfigProblem, type FetchLike } from './oauth.js';
 import { OAuthTokenSource, type RefreshOutcome } from './oauth-source.js';
 import { StaticKeySource } from './static-source.js';
-import { createStore, type KeyringFactory } from './stores/index.js';
+import { createStore, KeyringStore, type KeyringFactory } from './stores/index.js';
 import type { TokenSource } from './types.js';
 
 export type { TokenSource, CredentialHeaders, AuthReadiness } from './types.js';
@@ -56,4 +56,9 @@ export function createTokenSource(config: Config, deps: AuthDeps): TokenSource {
     backoffMs: deps.backoffMs ?? { initial: 1_000, max: 60_000 },
     onRefresh: deps.onRefresh,
   });
+}
+
+/** Whether the OS keyring works here (tried on a throwaway entry, removed again): null, or why not. */
+export function probeKeyring(config: Config, keyring?: KeyringFactory): Promise<string | null> {
+  return new KeyringStore(config.auth.keyring_user, keyring, config.auth.keyring_service).probe();
 }

@@ -20,6 +20,8 @@ import {
   type LoadedConfig,
 } from '../config/index.js';
 import { createLogger } from '../log/index.js';
+import { formatChecks, runDoctor } from './doctor.js';
+import { closest, didYouMean } from './suggest.js';
 import { startDemoUpstream, type DemoUpstream } from '../simulator/index.js';
 
 export interface CliIo {
@@ -42,6 +44,8 @@ interface ParsedArgs {
   readonly flags: ConfigFlag[];
   readonly configPath: string | undefined;
   readonly help: boolean;
+  /** `--help-all`: the command's help with every setting. */
+  readonly helpAll: boolean;
   readonly version: boolean;
 }
 
@@ -52,6 +56,16 @@ export function version(): string {
   return pkg.version;
 }
 
+/** Short forms of the most used settings. */
+const SHORTCUTS: Readonly<Record<string, string>> = {
+  '-p': '--server--port',
+  '--port': '--server--port',
+  '--host': '--server--host',
+};
+
+const GLOBAL_FLAGS = ['--config', '--help', '--help-all', '--version', '--upstream'];
+const COMMANDS = ['start', 'doctor', 'config', 'auth', 'help'];
+
 const BOOLEAN_SETTINGS = new Set(['metrics.enabled', 'server.allow_unauthenticated_remote', 'upstream.demo']);
 
 function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs {
@@ -60,10 +74,21 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs 
   const flags: ConfigFlag[] = [];
   let configPath: string | undefined;
   let help = false;
+  let helpAll = false;
   let showVersion = false;
+  const knownFlags = (): string[] => [
+    ...GLOBAL_FLAGS,
+    ...Object.keys(SHORTCUTS),
+    ...[...known].map(keyToFlag),
+  ];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
+    let arg = argv[i] ?? '';
+    // Shortcuts for the settings people change most: -p/--port, --host.
+    const eqAt = arg.indexOf('=');
+    const shortcut = SHORTCUTS[eqAt === -1 ? arg : arg.slice(0, eqAt)];
+    if (shortcut !== undefined) arg = eqAt === -1 ? shortcut : shortcut + arg.slice(eqAt);
     if (arg === '-h' || arg === '--help') help = true;
+    else if (arg === '--help-all') help = helpAll = true;
     else if (arg === '-v' || arg === '--version') showVersion = true;
     else if (arg === '-c' || arg === '--config' || arg.startsWith('--config=')) {
       configPath = arg.startsWith('--config=') ? arg.slice('--config='.length) : argv[++i];
@@ -79,7 +104,11 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs 
         flags.push({ flag: '--upstream--demo', value: 'true' });
         continue;
       }
-      if (!known.has(key)) throw new UsageError(`unknown flag ${flag} (see claudine --help)`);
+      if (!known.has(key)) {
+        throw new UsageError(
+          `unknown flag ${flag}${didYouMean(flag, knownFlags()) || ' (see claudine --help)'}`,
+        );
+      }
       let value: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
       if (value === undefined) {
         const next = argv[i + 1];
@@ -92,10 +121,11 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs 
       }
       flags.push({ flag, value });
     } else if (arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown flag ${arg} (see claudine --help)`);
+      const suggestion = didYouMean(arg.length > 2 ? `-${arg}` : arg, knownFlags());
+      throw new UsageError(`unknown flag ${arg}${suggestion || ' (see claudine --help)'}`);
     } else words.push(arg);
   }
-  return { words, flags, configPath, help, version: showVersion };
+  return { words, flags, configPath, help, helpAll, version: showVersion };
 }
 
 const MAIN_HELP = `claudine — a local gateway from OpenAI- and Anthropic-speaking tools to Claude
@@ -104,6 +134,7 @@ Usage: claudine <command> [options]
 
 Commands:
   start                 run the proxy (default http://127.0.0.1:4000)
+  doctor                check the configuration, credential, keyring, port and clock, one verdict a line
   config show           print the resolved configuration and where each value came from
   auth login            store an upstream credential (API key, or OAuth login)
   auth status           show the credential's state (never the secret)
@@ -111,22 +142,47 @@ Commands:
 
 Options:
   -c, --config PATH     read settings from a TOML file
-  -h, --help            show help for a command
+  -p, --port PORT       listen on this port (server.port)
+      --host ADDRESS    listen on this address (server.host)
+  -h, --help            show help for a command (--help-all: with every setting)
   -v, --version         print the version
 
-Every setting is also a flag: --server--port 9000, --log-level debug (see 'claudine config show --help').
+Every setting is also a flag: --server--port 9000, --log-level debug (see 'claudine start --help-all').
 `;
 
 const COMMAND_HELP: Record<string, string> = {
-  start: `Usage: claudine start [-c PATH] [--KEY VALUE …]
+  start: `Usage: claudine start [-p PORT] [--host ADDRESS] [-c PATH] [--KEY VALUE …]
 
 Runs the proxy until SIGTERM or SIGINT, then drains in-flight requests (shutdown.timeout) and exits 0.
 A second signal exits at once.
 
+Options:
+  -p, --port PORT         listen on this port (default 4000; 0 picks a free one)
+      --host ADDRESS      listen on this address (default 127.0.0.1; others need server.api_keys)
+  -c, --config PATH       read settings from a TOML file
+      --upstream demo     try it without a key: a built-in simulated Claude answers
+      --log-level LEVEL   debug, info, warn or error
+      --log-format FMT    text or json
+
 Examples:
-  claudine start --upstream demo      try it without a key: a built-in simulated Claude answers
-  claudine start --server--port 9000
-  CLAUDINE_LOG_FORMAT=json claudine start
+  claudine start --upstream demo
+  claudine start -p 9000
+  CLAUDINE_SERVER__PORT=9000 claudine start     every setting is also a CLAUDINE_* variable
+
+Every setting, its flag, variable and default: claudine start --help-all (or claudine config show for
+the values in effect).
+`,
+  doctor: `Usage: claudine doctor [-c PATH] [--KEY VALUE …]
+
+Checks what claudine start needs, one line each with a verdict (ok, warn, FAIL, skip):
+  config      which config file, CLAUDINE_* variables and flags are in effect
+  upstream    where requests go
+  keyring     whether the OS keyring can store a secret here (tried on a throwaway entry)
+  credential  whether a credential is stored or set, and where
+  accepted    whether the upstream accepts it (GET /v1/models; sends nothing else)
+  port        whether server.host:server.port is free
+  clock       the local clock against the upstream's Date header
+Exit code 0 when nothing failed, 1 otherwise.
 `,
   config: `Usage: claudine config show [-c PATH] [--KEY VALUE …]
 
@@ -139,6 +195,8 @@ Precedence, lowest first: defaults < config.toml (-c) < CLAUDINE_* environment <
 
   login    static: prompts for an Anthropic API key (or reads it from stdin) and stores it
            oauth:  opens the provider's login page and stores the tokens
+           Where the OS keyring cannot be used, --auth--storage file keeps it in a file (mode 0600)
+           and remembers that choice in the config file.
   status   method, storage, whether a credential is present, expiry, last refresh
   logout   removes the stored credential (and revokes it when the provider supports that)
 `,
@@ -175,13 +233,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const help = COMMAND_HELP[command];
   if (help === undefined) {
+    const suggestion = closest(command, COMMANDS);
     io.stderr.write(
-      `claudine: unknown command "${command}" (commands: start, config show, auth login|status|logout)\n`,
+      `claudine: unknown command "${command}"` +
+        (suggestion !== null
+          ? ` (did you mean "${suggestion}"?)\n`
+          : ' (commands: start, doctor, config show, auth login|status|logout)\n'),
     );
     return 2;
   }
   if (args.help) {
-    io.stdout.write(help + (command === 'start' || command === 'config' ? settingsHelp(io.env) : ''));
+    io.stdout.write(help + (args.helpAll || command === 'config' ? settingsHelp(io.env) : ''));
     return 0;
   }
   const extra = command === 'start' ? [sub, ...rest].filter((w) => w !== undefined) : rest;
@@ -204,6 +266,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   switch (command) {
     case 'start':
       return start(loaded, io);
+    case 'doctor': {
+      if (sub !== undefined) {
+        io.stderr.write(`claudine: unexpected argument "${sub}" for doctor\n`);
+        return 2;
+      }
+      const checks = await runDoctor(loaded, { env: io.env, keyring: io.keyring });
+      io.stdout.write(formatChecks(checks));
+      return checks.some((c) => c.verdict === 'FAIL') ? 1 : 0;
+    }
     case 'config':
       if (sub !== 'show') {
         io.stderr.write(`claudine: unknown command "config ${sub ?? ''}" (did you mean "config show"?)\n`);
@@ -213,8 +284,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 0;
     case 'auth':
       if (sub !== 'login' && sub !== 'logout' && sub !== 'status') {
+        const suggestion = sub === undefined ? null : closest(sub, ['login', 'status', 'logout']);
         io.stderr.write(
-          `claudine: unknown command "auth ${sub ?? ''}" (auth login, auth status or auth logout)\n`,
+          `claudine: unknown command "auth ${sub ?? ''}"` +
+            (suggestion !== null
+              ? ` (did you mean "auth ${suggestion}"?)\n`
+              : ' (auth login, auth status or auth logout)\n'),
         );
         return 2;
       }

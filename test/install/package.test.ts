@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, startCommand, type StartedCommand } from '../helpers/spawn.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FAKE_KEY = 'sk-ant-test-not-a-real-key';
 
 /** npm and the tests' own variables must not leak into the nested npm runs (npm test sets npm_* for scripts). */
 function installEnv(home: string): NodeJS.ProcessEnv {
@@ -91,14 +90,25 @@ describe('installing claudine', () => {
     expect(version.code, version.stderr).toBe(0);
     expect(version.stdout).toMatch(/^claudine \d+\.\d+\.\d+\n$/);
 
+    // The installed command, the way the README's quick start runs it: the demo upstream, no key.
     const server = await startCommand(
       bin,
-      ['start', '--server--port', '0', '--log-format', 'json', '--auth--storage', 'env'],
-      { cwd: dir, env: { ...env, ANTHROPIC_API_KEY: FAKE_KEY } },
+      ['start', '--upstream', 'demo', '-p', '0', '--log-format', 'json'],
+      {
+        cwd: dir,
+        env,
+      },
     );
     servers.push(server);
-    const health = await fetch(`${server.url}/health/readiness`);
-    expect(health.status).toBe(200);
+    expect((await fetch(`${server.url}/health/readiness`)).status).toBe(200);
+    const answer = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer unused' },
+      body: JSON.stringify({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'Hello' }] }),
+    });
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content).toContain('claudine demo');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   }, 300_000);
