@@ -89,14 +89,14 @@ describe('claudine doctor', () => {
   }
 
   /** `verdict name` for each check line. */
-  const verdicts = (stdout: string): Record<string, string> =>
-    Object.fromEntries(
-      stdout
-        .split('\n')
-        .map((line) => /^(ok|warn|FAIL|skip)\s+(\w+)\s/.exec(line))
-        .filter((m) => m !== null)
-        .map((m) => [m[2], m[1]]),
-    );
+  const verdicts = (stdout: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const line of stdout.split('\n')) {
+      const m = /^(ok|warn|FAIL|skip)\s+(\w+)\s/.exec(line);
+      if (m?.[1] !== undefined && m[2] !== undefined) out[m[2]] = m[1];
+    }
+    return out;
+  };
 
   it('passes when the credential is accepted, the port is free and the clock agrees', async () => {
     const env = cleanEnv({ ANTHROPIC_API_KEY: FAKE_KEY });
