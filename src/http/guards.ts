@@ -104,7 +104,7 @@ export function createGuard(options: GuardOptions): Guard {
         res.setHeader('vary', 'Origin');
         if (req.method === 'OPTIONS') {
           res.writeHead(204, {
-            'access-control-allow-methods': 'GET, POST, OPTIONS',
+            'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
             'access-control-allow-headers':
               req.headers['access-control-request-headers'] ??
               'authorization, content-type, x-api-key, anthropic-version, anthropic-beta, x-request-id',

@@ -164,6 +164,11 @@ export function anthropicRouteLabel(path: string): string | null {
 export interface AnthropicApiOptions {
   readonly upstream: UpstreamClient;
   readonly limits: BodyLimits;
+  /**
+   * Whether the upstream has this API (default: all). A provider without one (Files on Bedrock or Vertex)
+   * gets a clear 501 from the proxy instead of a confusing answer from a path its provider does not have.
+   */
+  readonly supports?: (api: AnthropicApi) => boolean;
 }
 
 const LIMIT_SETTING: Record<keyof BodyLimits, string> = {
@@ -194,7 +199,13 @@ export function anthropicApiRoute(options: AnthropicApiOptions): RouteHandler {
       res.setHeader('allow', Object.keys(match.endpoint.operations).join(', '));
       throw new ClientError(`method ${method} is not allowed on ${path}`, 405, 'method_not_allowed');
     }
-    const { operation } = match;
+    const { operation, endpoint } = match;
+    if (options.supports !== undefined && !options.supports(endpoint.api))
+      throw new ClientError(
+        `the ${endpoint.api} API is not available on this upstream (${method} ${endpoint.label})`,
+        501,
+        'invalid_request',
+      );
     return forward(req, res, ctx, {
       upstream: options.upstream,
       method: method as Method,

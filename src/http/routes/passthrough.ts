@@ -131,8 +131,10 @@ export class StreamFlagSniffer {
       this.#scan(seam, this.#carry.length);
     }
     this.#scan(chunk, chunk.length);
+    // The end of the body so far (a short chunk does not push out the end of the one before it).
     const keep = STREAM_KEY.length + STREAM_LOOKAHEAD;
-    this.#carry = chunk.length > keep ? Buffer.from(chunk.subarray(chunk.length - keep)) : Buffer.from(chunk);
+    const end = chunk.length >= keep || this.#carry === null ? chunk : Buffer.concat([this.#carry, chunk]);
+    this.#carry = Buffer.from(end.subarray(Math.max(0, end.length - keep)));
   }
 
   /** Scans `buf` for keys starting before `startsBefore`. */
