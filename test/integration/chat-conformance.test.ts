@@ -1,13 +1,19 @@
 /**
- * The claudine-go conformance fixtures driven through the RUNNING proxy with plain fetch: the fake upstream
- * checks the body it receives, answers with the fixture's answer, and the client must get the fixture's
- * OpenAI answer byte-stream (chunks, then `data: [DONE]`). Deliberate, documented deviations are applied to
- * the expected values, one line each.
+ * The claudine-go conformance fixtures driven through the RUNNING proxy with plain fetch: the simulated
+ * upstream (src/simulator) checks the body it receives against the real API's rules, the test checks it
+ * equals the fixture's, the simulator answers with the fixture's answer, and the client must get the
+ * fixture's OpenAI answer byte-stream (chunks, then `data: [DONE]`). Deliberate, documented deviations are
+ * applied to the expected values, one line each.
+ *
+ * The fixtures were recorded for claude-3-5-sonnet-20241022, which the API no longer serves (404): each case
+ * runs with the model id swapped for claude-sonnet-4-5, the current model whose rules match 3.5's for
+ * everything the fixtures send (budget thinking, prefill, sampling, forced tool choice). The first test
+ * records that the fixtures' own id is refused.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sendJson, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const root = join(import.meta.dirname, '../fixtures/conformance');
@@ -35,14 +41,19 @@ interface Case {
   openaiChunks?: ({ usage?: Usage; created?: number } & Partial<ErrorEnvelope>)[];
 }
 
+const FIXTURE_MODEL = 'claude-3-5-sonnet-20241022';
+const CURRENT_MODEL = 'claude-sonnet-4-5';
+
 function load(dir: string): [string, Case][] {
   return readdirSync(join(root, dir))
     .filter((f) => f.endsWith('.json'))
     .sort()
     .flatMap((file) =>
-      (JSON.parse(readFileSync(join(root, dir, file), 'utf8')) as Case[]).map(
-        (c, i) => [`${file} #${i}`, c] as [string, Case],
-      ),
+      (
+        JSON.parse(
+          readFileSync(join(root, dir, file), 'utf8').replaceAll(`"${FIXTURE_MODEL}"`, `"${CURRENT_MODEL}"`),
+        ) as Case[]
+      ).map((c, i) => [`${file} #${i}`, c] as [string, Case]),
     );
 }
 
@@ -114,11 +125,11 @@ function dataPayloads(text: string): string[] {
     });
 }
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   // The fixtures specify one upstream call per case, so the upstream client's retries are off.
   // Automatic cache breakpoints (a documented choice the Go original did not make) are off here so the
   // upstream bodies can be compared exactly; test/integration/chat-caching.test.ts covers them.
@@ -132,7 +143,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.requests.length = 0;
+  upstream.reset();
 });
 
 function post(body: unknown): Promise<Response> {
@@ -153,11 +164,21 @@ function expectUpstreamSaw(c: Case): void {
   expect(seen.json).toEqual(c.anthropicRequest);
 }
 
+describe("the fixtures' model", () => {
+  it('is retired: the simulator answers 404 like the real API, and the client gets it as not found', async () => {
+    const res = await post({ model: FIXTURE_MODEL, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(res.status).toBe(404);
+    const body = (await res.json()) as { error: { message: string; code: string } };
+    expect(body.error.message).toContain(`model: ${FIXTURE_MODEL}`);
+    expect(body.error.code).toBe('not_found_error');
+  });
+});
+
 describe('the buffered conformance fixtures through the running proxy', () => {
   for (const [name, c] of load('buffered')) {
     const status = c.anthropicResponseStatus ?? 200;
     it(`${name}: the upstream gets the fixture's request and the client gets the fixture's answer (upstream ${status})`, async () => {
-      upstream.handler = (_req, res) => sendJson(res, status, c.anthropicResponse);
+      upstream.script({ kind: 'reply', status, message: c.anthropicResponse });
       const res = await post(c.openaiRequest);
       const body = (await res.json()) as { created?: number };
       expectUpstreamSaw(c);
@@ -183,10 +204,7 @@ describe('the buffered conformance fixtures through the running proxy', () => {
 describe('the streaming conformance fixtures through the running proxy', () => {
   for (const [name, c] of load('streaming')) {
     it(`${name}: the upstream gets the fixture's request and the client gets the fixture's chunks, then [DONE]`, async () => {
-      upstream.handler = (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        res.end(c.anthropicSSE!.map((line) => `${line}\n`).join(''));
-      };
+      upstream.script({ kind: 'reply', events: [c.anthropicSSE!.map((line) => `${line}\n`).join('')] });
       const res = await post(c.openaiRequest);
       const text = await res.text();
       expectUpstreamSaw(c);
