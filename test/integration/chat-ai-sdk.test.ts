@@ -1,22 +1,23 @@
 /**
  * The Vercel AI SDK's OpenAI-compatible provider against the running proxy: a streamed tool loop and a
- * buffered generateText, checked on both sides (what the SDK parsed, what the fake upstream received).
+ * buffered generateText, checked on both sides (what the SDK parsed, what the simulated upstream received — each request also
+ * checked against the real API's rules before the scripted answer is sent).
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sendJson, sendSse, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { message, stream, textBlock, toolUseBlock } from '../helpers/anthropic-streams.js';
 import { FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const MODEL = 'claude-sonnet-4-5';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 let provider: ReturnType<typeof createOpenAICompatible>;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   // Exact upstream bodies are compared here; automatic cache breakpoints have their own test file.
   proxy = await startProxy({
     upstreamBaseUrl: upstream.baseUrl,
@@ -29,7 +30,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.requests.length = 0;
+  upstream.reset();
 });
 
 interface SeenBody {
@@ -70,8 +71,7 @@ describe('the Vercel AI SDK with the OpenAI-compatible provider', () => {
         { usage: { input_tokens: 50 } },
       ),
     ];
-    let next = 0;
-    upstream.handler = (_req, res) => sendSse(res, answers[next++] ?? []);
+    for (const events of answers) upstream.script({ kind: 'reply', events });
 
     const calls: unknown[] = [];
     const result = streamText({
@@ -154,14 +154,12 @@ describe('the Vercel AI SDK with the OpenAI-compatible provider', () => {
   });
 
   it('generates text once, buffered, with usage and finish reason', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(
-        res,
-        200,
-        message([{ type: 'text', text: 'Hello from Claude.' }], {
-          usage: { input_tokens: 11, output_tokens: 4, cache_read_input_tokens: 5 },
-        }),
-      );
+    upstream.script({
+      kind: 'reply',
+      message: message([{ type: 'text', text: 'Hello from Claude.' }], {
+        usage: { input_tokens: 11, output_tokens: 4, cache_read_input_tokens: 5 },
+      }),
+    });
     const result = await generateText({
       model: provider.chatModel(MODEL),
       system: 'Be brief.',
