@@ -51,7 +51,13 @@ export type Fault =
       readonly type?: string;
       readonly message?: string;
     }
-  | { readonly kind: 'stall'; readonly afterEvents: number; readonly ms: number }
+  | {
+      readonly kind: 'stall';
+      readonly afterEvents: number;
+      readonly ms: number;
+      /** Ends the stall early when it settles (a test holding a stream open until it says so). */
+      readonly until?: Promise<unknown>;
+    }
   | { readonly kind: 'reset'; readonly afterEvents: number }
   | { readonly kind: 'truncate'; readonly afterEvents: number }
   | { readonly kind: 'slow'; readonly ms: number }
@@ -61,6 +67,8 @@ export type Fault =
       readonly message?: unknown;
       readonly events?: readonly (SseEvent | string)[];
       readonly headers?: Readonly<Record<string, string>>;
+      /** A stream fault (stream-error, stall, reset, truncate, slow) applied to the scripted events. */
+      readonly fault?: Fault;
     };
 
 export interface ScriptOptions {
@@ -233,6 +241,20 @@ function listModels(query: URLSearchParams): Record<string, unknown> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits `ms`, or less when `until` settles first; leaves no timer behind. */
+async function stall(ms: number, until?: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([
+    elapsed,
+    until?.then(
+      () => undefined,
+      () => undefined,
+    ) ?? elapsed,
+  ]);
+  clearTimeout(timer);
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const demo = options.demo === true;
   const signer = new Signer(options.signingKey);
@@ -293,7 +315,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           res.end();
           return;
         }
-        if (fault.kind === 'stall') await sleep(fault.ms);
+        if (fault.kind === 'stall') await stall(fault.ms, fault.until);
       }
       const event = events[i];
       if (event === undefined) break;
@@ -341,7 +363,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           res.destroy();
           return;
         }
-        await sleep(fault.ms);
+        await stall(fault.ms, fault.until);
       }
       const { version } = checkHeaders(headers, acceptKey);
       if (method === 'GET' && path === '/v1/models')
@@ -384,7 +406,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       if (fault?.kind === 'reply') {
         if (request.stream && fault.events !== undefined)
-          return writeEvents(res, fault.events, undefined, { ...baseHeaders, ...fault.headers });
+          return writeEvents(res, fault.events, fault.fault, { ...baseHeaders, ...fault.headers });
         return send(res, fault.status ?? 200, fault.message ?? {}, { ...baseHeaders, ...fault.headers });
       }
       const usage = cache.account(request.rule.id, segments, request.rule.cacheMinimum);
@@ -401,7 +423,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         res.destroy();
         return;
       }
-      if (fault?.kind === 'stall') await sleep(fault.ms);
+      if (fault?.kind === 'stall') await stall(fault.ms, fault.until);
       res.writeHead(200, { 'content-type': 'application/json', ...baseHeaders });
       res.end(text);
     } catch (err) {

@@ -5,16 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/index.js';
 import { UsageScanner } from '../../src/metrics/usage-scan.js';
 import { otelLogSettingsFrom } from '../../src/log/index.js';
-import {
-  anthropicMessage,
-  defaultHandler,
-  sendJson,
-  sendSse,
-  sseEvent,
-  startFakeUpstream,
-  textStreamEvents,
-  type FakeUpstream,
-} from '../helpers/fake-upstream.js';
+import { sseFrame as sseEvent, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { message, stream, textBlock } from '../helpers/anthropic-streams.js';
 import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 interface ParsedFamily {
@@ -30,11 +22,11 @@ const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-fo
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const SECRET_PROMPT = 'PROMPT-MUST-NOT-BE-LOGGED-7d1f';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
 });
 afterAll(async () => {
@@ -42,8 +34,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.handler = defaultHandler;
-  upstream.requests.length = 0;
+  upstream.reset();
 });
 
 function chat(
@@ -74,6 +65,12 @@ function native(base: string, body: Record<string, unknown>, headers: Record<str
     }),
   });
 }
+
+/** A text stream with known usage: 10 input tokens, 3 output tokens. */
+const helloStream = () => stream([textBlock(0, ['Hello', ', ', 'world'])], { outputTokens: 3 });
+/** A JSON answer with known usage: 12 input tokens, 5 output tokens. */
+const helloMessage = () =>
+  message([{ type: 'text', text: 'Hello, world' }], { usage: { input_tokens: 12, output_tokens: 5 } });
 
 /** The access-log line of a request, once written. */
 async function accessLog(p: RunningProxy, requestId: string): Promise<Record<string, unknown>> {
@@ -159,6 +156,7 @@ describe('W3C trace context', () => {
 
 describe('the access log in json mode', () => {
   it('has every field for a streamed request, and no prompt, completion or credential', async () => {
+    upstream.script({ kind: 'reply', events: helloStream() });
     const res = await chat(
       proxy.url,
       { stream: true, stream_options: { include_usage: true } },
@@ -195,8 +193,7 @@ describe('the access log in json mode', () => {
   });
 
   it('logs a failed request at warn with the upstream status and error type', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(res, 429, { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } });
+    upstream.script({ kind: 'error', status: 429, message: 'slow down' });
     const res = await chat(proxy.url, {}, { 'x-request-id': 'log-failed' });
     expect(res.status).toBe(429);
     await res.text();
@@ -212,12 +209,12 @@ describe('the access log in json mode', () => {
   });
 
   it('logs an upstream that dies mid-stream at error level with outcome upstream_abort', async () => {
-    upstream.handler = async (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(sseEvent(textStreamEvents(['a'])[0]!));
-      await new Promise((r) => setTimeout(r, 20));
-      res.socket?.destroy();
-    };
+    // message_start (10 input tokens), then the connection is destroyed.
+    upstream.script({
+      kind: 'reply',
+      events: stream([textBlock(0, ['a'])]),
+      fault: { kind: 'reset', afterEvents: 1 },
+    });
     const res = await native(proxy.url, { stream: true }, { 'x-request-id': 'log-aborted' });
     await res.text().catch(() => '');
     const line = await accessLog(proxy, 'log-aborted');
@@ -227,6 +224,7 @@ describe('the access log in json mode', () => {
   });
 
   it('counts the tokens of a streamed pass-through from its message_start and message_delta', async () => {
+    upstream.script({ kind: 'reply', events: helloStream() });
     const res = await native(proxy.url, { stream: true }, { 'x-request-id': 'log-native-stream' });
     const text = await res.text();
     expect(text).toContain('message_stop');
@@ -240,20 +238,17 @@ describe('the access log in json mode', () => {
   });
 
   it('counts the tokens of a JSON pass-through from the top-level usage, not a tool input', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(
-        res,
-        200,
-        anthropicMessage('x', 'claude-sonnet-4-5', {
-          content: [{ type: 'tool_use', id: 't', name: 'f', input: { usage: { input_tokens: 999 } } }],
-          usage: {
-            input_tokens: 21,
-            output_tokens: 8,
-            cache_read_input_tokens: 5,
-            cache_creation_input_tokens: 2,
-          },
-        }),
-      );
+    upstream.script({
+      kind: 'reply',
+      message: message([{ type: 'tool_use', id: 't', name: 'f', input: { usage: { input_tokens: 999 } } }], {
+        usage: {
+          input_tokens: 21,
+          output_tokens: 8,
+          cache_read_input_tokens: 5,
+          cache_creation_input_tokens: 2,
+        },
+      }),
+    });
     const res = await native(proxy.url, {}, { 'x-request-id': 'log-native-json' });
     await res.text();
     expect(await accessLog(proxy, 'log-native-json')).toMatchObject({
@@ -266,8 +261,16 @@ describe('the access log in json mode', () => {
   });
 
   it('logs a client that goes away mid-stream as client_disconnect', async () => {
-    upstream.handler = (_req, res) =>
-      sendSse(res, textStreamEvents(Array.from({ length: 50 }, () => 'tick')), { delayMs: 20 });
+    upstream.script({
+      kind: 'reply',
+      events: stream([
+        textBlock(
+          0,
+          Array.from({ length: 50 }, () => 'tick'),
+        ),
+      ]),
+      fault: { kind: 'slow', ms: 20 },
+    });
     const res = await chat(proxy.url, { stream: true }, { 'x-request-id': 'log-disconnect' });
     const reader = res.body!.getReader();
     await reader.read();
@@ -317,6 +320,8 @@ describe('GET /metrics', () => {
   it('moves the request, token and histogram counters as requests are made', async () => {
     const route = '/v1/chat/completions';
     const beforeText = await scrapeText();
+    upstream.script({ kind: 'reply', message: helloMessage() }, { times: 2 });
+    upstream.script({ kind: 'reply', events: helloStream() });
     for (let i = 0; i < 2; i++) await (await chat(proxy.url, {})).text();
     await (await native(proxy.url, { stream: true })).text();
     await new Promise((r) => setTimeout(r, 20));
@@ -353,11 +358,9 @@ describe('GET /metrics', () => {
 
   it('counts upstream errors by type', async () => {
     const before = await scrape();
-    upstream.handler = (_req, res) =>
-      sendJson(res, 529, { type: 'error', error: { type: 'overloaded_error', message: 'busy' } });
+    upstream.script({ kind: 'error', status: 529, message: 'busy' });
+    upstream.script({ kind: 'error', status: 429, message: 'slow' });
     await (await chat(proxy.url, {})).text();
-    upstream.handler = (_req, res) =>
-      sendJson(res, 429, { type: 'error', error: { type: 'rate_limit_error', message: 'slow' } });
     await (await native(proxy.url, {})).text();
     await new Promise((r) => setTimeout(r, 20));
     const after = await scrape();
@@ -372,14 +375,7 @@ describe('GET /metrics', () => {
   it('shows a stream as active while it runs and not after', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    upstream.handler = async (_req, res) => {
-      const events = textStreamEvents(['a', 'b']);
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(sseEvent(events[0]!));
-      await held;
-      for (const e of events.slice(1)) res.write(sseEvent(e));
-      res.end();
-    };
+    upstream.script({ kind: 'stall', afterEvents: 1, ms: 10_000, until: held });
     const res = await chat(proxy.url, { stream: true });
     const reader = res.body!.getReader();
     await reader.read();
