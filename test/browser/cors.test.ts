@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium, launchChromium, type Browser } from '../helpers/chromium.js';
-import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { eventually, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const chromium = findChromium();
@@ -105,7 +105,7 @@ function closeServer(server: Server): Promise<void> {
 }
 
 describe.skipIf(chromium === null && !inCi)('a real browser against the CORS and Origin guards', () => {
-  let upstream: FakeUpstream;
+  let upstream: Simulator;
   let proxy: RunningProxy;
   let allowed: PageServer;
   let disallowed: PageServer;
@@ -118,7 +118,7 @@ describe.skipIf(chromium === null && !inCi)('a real browser against the CORS and
       );
     }
     [upstream, allowed, disallowed] = await Promise.all([
-      startFakeUpstream(),
+      startSimulator(),
       startPageServer(),
       startPageServer(),
     ]);
@@ -184,7 +184,9 @@ describe.skipIf(chromium === null && !inCi)('a real browser against the CORS and
     expect(outcome.json).toMatchObject({ read: true, status: 200 });
     const completion = JSON.parse(outcome.json.body!);
     expect(completion.object).toBe('chat.completion');
-    expect(completion.choices[0].message.content).toBe('Hello, world');
+    expect(completion.choices[0].message.content).toBe(
+      `Simulated answer to: "sent as application/json from ${allowed.origin}"`,
+    );
 
     const sent = upstream.requests.slice(before);
     expect(sent).toHaveLength(1);

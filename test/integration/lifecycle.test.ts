@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, startServerProcess } from '../helpers/cli.js';
-import { sendSse, startFakeUpstream, textStreamEvents, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { stream, textBlock } from '../helpers/anthropic-streams.js';
 import { FAKE_API_KEY } from '../helpers/proxy.js';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
 });
 afterAll(async () => {
   await upstream.close();
@@ -25,7 +26,11 @@ describe('start and graceful shutdown of the real process', () => {
   it('serves, turns readiness 503 at the first signal, lets a slow stream finish, and exits 0', async () => {
     // 20 events, 100 ms apart: the stream is still running when SIGTERM arrives.
     const pieces = Array.from({ length: 20 }, (_, i) => `piece${i} `);
-    upstream.handler = (_req, res) => sendSse(res, textStreamEvents(pieces), { delayMs: 100 });
+    upstream.script({
+      kind: 'reply',
+      events: stream([textBlock(0, pieces)]),
+      fault: { kind: 'slow', ms: 100 },
+    });
     const server = await startServerProcess(
       [
         '--upstream--base-url',
@@ -69,8 +74,6 @@ describe('start and graceful shutdown of the real process', () => {
   });
 
   it('reports not ready before a credential exists, and exits at once on a second signal', async () => {
-    upstream.handler = (_req, res) =>
-      sendSse(res, textStreamEvents(Array.from({ length: 100 }, () => 'x')), { delayMs: 100 });
     const server = await startServerProcess(
       ['--upstream--base-url', upstream.baseUrl, '--shutdown--timeout', '30s'],
       cleanEnv(),
