@@ -2,7 +2,8 @@
 // (~2 KB of text in ~50 deltas, then a tool call whose arguments stream in fragments).
 
 const MODEL = 'claude-sonnet-4-5';
-export const HOLD_MODEL = 'claude-bench-hold';
+/** In the user turn: the benchmark upstream holds this stream open until released. */
+export const HOLD_MARKER = '[bench:hold]';
 
 const SENTENCE =
   'The forecast for the coming days shows mild temperatures with light winds from the west, ' +
@@ -121,25 +122,25 @@ const USER =
   'What will the weather be like in San Francisco for the next three days? Should I bring an umbrella?';
 
 /** A native Anthropic Messages request body. */
-export function anthropicBody({ stream, model = MODEL }) {
+export function anthropicBody({ stream, model = MODEL, hold = false }) {
   return JSON.stringify({
     model,
     max_tokens: 1024,
     system: SYSTEM,
-    messages: [{ role: 'user', content: USER }],
+    messages: [{ role: 'user', content: hold ? `${USER} ${HOLD_MARKER}` : USER }],
     tools: [weatherToolAnthropic],
     stream,
   });
 }
 
 /** An OpenAI Chat Completions request body asking for the same thing. */
-export function openaiBody({ stream, model = MODEL }) {
+export function openaiBody({ stream, model = MODEL, hold = false }) {
   return JSON.stringify({
     model,
     max_tokens: 1024,
     messages: [
       { role: 'system', content: SYSTEM },
-      { role: 'user', content: USER },
+      { role: 'user', content: hold ? `${USER} ${HOLD_MARKER}` : USER },
     ],
     tools: [
       {

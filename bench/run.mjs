@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { anthropicBody, openaiBody, HOLD_MODEL, EVENTS_PER_STREAM } from './fixture.mjs';
+import { anthropicBody, openaiBody, EVENTS_PER_STREAM } from './fixture.mjs';
 import {
   startServer,
   runTool,
@@ -366,7 +366,7 @@ const TARGETS = {
 const MODES = ['stream', 'json'];
 const rowId = (target, mode) => `${target}/${mode}`;
 
-function spec(target, mode, { model } = {}) {
+function spec(target, mode, { hold = false } = {}) {
   const t = TARGETS[target];
   const s = servers[t.server];
   const stream = mode === 'stream';
@@ -380,8 +380,8 @@ function spec(target, mode, { model } = {}) {
   }
   const body =
     t.dialect === 'anthropic'
-      ? anthropicBody({ stream, ...(model ? { model } : {}) })
-      : openaiBody({ stream, ...(model ? { model } : {}) });
+      ? anthropicBody({ stream, hold })
+      : openaiBody({ stream, hold });
   return { origin: s.url, path: t.path, headers, body };
 }
 
@@ -465,7 +465,7 @@ async function memoryPhase() {
     let doneMsg = null;
     let openedAt = 0;
     let heldAtUpstream = null;
-    const s = spec(target, 'stream', { model: HOLD_MODEL });
+    const s = spec(target, 'stream', { hold: true });
     const tool = runTool(
       'open-streams',
       process.execPath,

@@ -64,8 +64,10 @@ export type Fault =
   | {
       readonly kind: 'reply';
       readonly status?: number;
+      /** The JSON body; a string or bytes are sent as they are. */
       readonly message?: unknown;
-      readonly events?: readonly (SseEvent | string)[];
+      /** Events, or pre-framed SSE text/bytes written as they are. */
+      readonly events?: readonly (SseEvent | string | Uint8Array)[];
       readonly headers?: Readonly<Record<string, string>>;
       /** A stream fault (stream-error, stall, reset, truncate, slow) applied to the scripted events. */
       readonly fault?: Fault;
@@ -96,6 +98,19 @@ export interface SimulatorOptions {
   readonly acceptKey?: (key: string) => boolean;
   /** Delay between stream events, in ms (default 0: as fast as the socket takes them). */
   readonly eventDelayMs?: number;
+  /**
+   * Give the event loop a turn between stream events (setImmediate), so a reader sees them in separate reads
+   * as from a real provider, without wall-clock delay. The benchmark uses it.
+   */
+  readonly yieldBetweenEvents?: boolean;
+  /** Extra endpoints outside the API, by exact path (e.g. a benchmark's control endpoints). */
+  readonly extraRoutes?: Readonly<Record<string, (res: ServerResponse, method: string) => void>>;
+  /** A fault or reply for a request no queued fault matched (e.g. a benchmark's fixed answer). */
+  readonly respond?: (request: {
+    readonly path: string;
+    readonly headers: IncomingHttpHeaders;
+    readonly body: string;
+  }) => Fault | undefined;
   /** How many requests `requests` keeps (oldest dropped first); default 1000, 0 for none (demo). */
   readonly recordLimit?: number;
   /** Signing key for thinking signatures; random per instance by default. */
@@ -263,12 +278,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const recordLimit = options.recordLimit ?? 1000;
   const maxBody = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const eventDelay = options.eventDelayMs ?? 0;
+  const yieldBetween = options.yieldBetweenEvents === true;
   const requests: RecordedRequest[] = [];
   const aborted: { path: string; at: number }[] = [];
   let queue: QueuedFault[] = [];
   let lastRequestId: string | undefined;
 
-  const takeFault = (path: string, headers: IncomingHttpHeaders): Fault | undefined => {
+  const takeFault = (path: string, headers: IncomingHttpHeaders, body: string): Fault | undefined => {
     const fromHeader = headers[FAULT_HEADER];
     if (typeof fromHeader === 'string') {
       try {
@@ -279,7 +295,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
     const entry = queue.find((q) => q.path === path);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) return options.respond?.({ path, headers, body });
     entry.remaining--;
     if (entry.remaining <= 0) queue = queue.filter((q) => q !== entry);
     return entry.fault;
@@ -288,7 +304,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   /** Writes SSE events, honouring backpressure and the stream faults. */
   const writeEvents = async (
     res: ServerResponse,
-    events: readonly (SseEvent | string)[],
+    events: readonly (SseEvent | string | Uint8Array)[],
     fault: Fault | undefined,
     headers: Record<string, string>,
   ): Promise<void> => {
@@ -319,10 +335,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       const event = events[i];
       if (event === undefined) break;
-      const ok = res.write(typeof event === 'string' ? event : sseFrame(event));
+      const ok = res.write(
+        typeof event === 'string' || event instanceof Uint8Array ? event : sseFrame(event),
+      );
       if (!ok) await new Promise((resolve) => res.once('drain', resolve));
       const delay = fault?.kind === 'slow' ? fault.ms : eventDelay;
       if (delay > 0) await sleep(delay);
+      else if (yieldBetween) await new Promise((resolve) => setImmediate(resolve));
     }
     res.end();
   };
@@ -341,7 +360,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ...(demo ? { 'x-claudine-demo': 'simulated, not Claude' } : {}),
     };
     const path = url.pathname;
-    const fault = takeFault(path, headers);
+    const fault = takeFault(path, headers, bodyText);
     try {
       if (fault?.kind === 'error') {
         const type =
@@ -407,6 +426,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (fault?.kind === 'reply') {
         if (request.stream && fault.events !== undefined)
           return writeEvents(res, fault.events, fault.fault, { ...baseHeaders, ...fault.headers });
+        if (typeof fault.message === 'string' || fault.message instanceof Uint8Array) {
+          res.writeHead(fault.status ?? 200, {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(fault.message)),
+            ...baseHeaders,
+            ...fault.headers,
+          });
+          res.end(fault.message);
+          return;
+        }
         return send(res, fault.status ?? 200, fault.message ?? {}, { ...baseHeaders, ...fault.headers });
       }
       const usage = cache.account(request.rule.id, segments, request.rule.cacheMinimum);
@@ -475,6 +504,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         return;
       }
       const url = new URL(path, 'http://127.0.0.1');
+      const extra = options.extraRoutes?.[url.pathname];
+      if (extra !== undefined) return extra(res, req.method ?? 'GET');
       handle(req.method ?? 'GET', url, req.headers, body.toString('utf8'), res).catch((err: unknown) => {
         const id = requestId();
         if (!res.headersSent)
