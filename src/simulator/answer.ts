@@ -8,8 +8,8 @@
  * - `call tool NAME` (repeatable; `call tool NAME with {json}` gives the input) → calls those tools, in
  *   parallel when several are named. `call all tools` / `in parallel` → one call of every tool.
  *   `tool_choice: {type: "tool"}` → that tool; `any` → the first tool (or the named ones).
- * - Tools offered, `tool_choice` auto or absent, no tool has run yet in this conversation → the first tool
- *   is called once; the next turn (with its tool_result) gets text.
+ * - Tools offered, `tool_choice` auto or absent, no tool has run yet in this conversation, and no `say`
+ *   → the first tool is called once; the next turn (with its tool_result) gets text.
  * - `say "TEXT"` → exactly TEXT. `[sim:long]` → a long answer (to reach `max_tokens`).
  * - `[sim:refuse]` → stop_reason `refusal`. `[sim:pause]` → stop_reason `pause_turn`.
  * - `output_config.format` → JSON text that satisfies the schema.
@@ -89,6 +89,9 @@ function hasToolRun(request: ValidatedRequest): boolean {
   return request.messages.some((m) => m.content.some((b) => b['type'] === 'tool_result'));
 }
 
+/** `say "TEXT"`: answer exactly TEXT. */
+const SAY = /\bsay\s+"([^"]*)"/i;
+
 interface PlannedCall {
   readonly tool: Json;
   readonly input: Record<string, unknown> | null;
@@ -129,7 +132,9 @@ function plannedCalls(request: ValidatedRequest, prompt: string): PlannedCall[] 
   let calls = named;
   if (/\bcall all tools\b|\bin parallel\b/i.test(prompt) && calls.length < 2)
     calls = tools.map((tool) => ({ tool, input: null }));
-  if (calls.length === 0 && (choice === 'any' || !hasToolRun(request)))
+  // `say "…"` asks for text: agents such as Codex offer tools on every request, and a plain answer must stay
+  // possible there.
+  if (calls.length === 0 && (choice === 'any' || (!hasToolRun(request) && !SAY.test(prompt))))
     calls = [{ tool: tools[0] as Json, input: null }];
   const parallelAllowed = request.toolChoice?.['disable_parallel_tool_use'] !== true;
   return parallelAllowed ? calls : calls.slice(0, 1);
@@ -189,7 +194,7 @@ export function answer(request: ValidatedRequest, options: AnswerOptions): Answe
   } else if (lastTurnHasResults) {
     text = `${demoPrefix}${toolResultsText(request)}`;
   } else {
-    const said = /\bsay\s+"([^"]*)"/i.exec(prompt)?.[1];
+    const said = SAY.exec(prompt)?.[1];
     if (said !== undefined && said !== '') text = demoPrefix + said;
     else if (/\[sim:long\]/i.test(prompt)) text = demoPrefix + LONG_TEXT;
     else if (options.demo) {

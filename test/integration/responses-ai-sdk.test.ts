@@ -1,24 +1,25 @@
 /**
  * The Vercel AI SDK's default OpenAI provider (`createOpenAI({baseURL})(model)`, which speaks the Responses
- * API) against the running proxy: generateText with a tool loop and streamText, checked on both sides.
+ * API) against the running proxy and the simulated Claude: generateText with a tool loop and streamText,
+ * checked on both sides.
  */
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sendJson, sendSse, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { message, stream, textBlock } from '../helpers/anthropic-streams.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const MODEL = 'claude-sonnet-4-5';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 let provider: ReturnType<typeof createOpenAI>;
 /** What the SDK sent to the proxy, parsed. */
 const sent: { input?: { type?: string; role?: string; id?: string }[] }[] = [];
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   proxy = await startProxy({
     upstreamBaseUrl: upstream.baseUrl,
     flags: { '--upstream--max-retries': '0', '--translation--prompt-caching': 'off' },
@@ -37,7 +38,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.requests.length = 0;
+  upstream.reset();
   sent.length = 0;
 });
 
@@ -74,8 +75,7 @@ describe('the Vercel AI SDK with its default OpenAI provider (Responses API)', (
         usage: { input_tokens: 50, output_tokens: 8 },
       }),
     ];
-    let next = 0;
-    upstream.handler = (_req, res) => sendJson(res, 200, answers[next++] ?? {});
+    for (const answer of answers) upstream.script({ kind: 'reply', message: answer });
     const calls: string[] = [];
     const result = await generateText({
       model: provider(MODEL),
@@ -129,11 +129,14 @@ describe('the Vercel AI SDK with its default OpenAI provider (Responses API)', (
   });
 
   it('streamText streams the answer with usage and finish reason', async () => {
-    upstream.handler = (_req, res) =>
-      sendSse(
-        res,
-        stream([textBlock(0, ['Hel', 'lo ', 'there.'])], { outputTokens: 6 }, { usage: { input_tokens: 9 } }),
-      );
+    upstream.script({
+      kind: 'reply',
+      events: stream(
+        [textBlock(0, ['Hel', 'lo ', 'there.'])],
+        { outputTokens: 6 },
+        { usage: { input_tokens: 9 } },
+      ),
+    });
     const result = streamText({ model: provider(MODEL), system: 'Be brief.', prompt: 'Say hello.' });
     const deltas: string[] = [];
     for await (const delta of result.textStream) deltas.push(delta);

@@ -1,6 +1,7 @@
 /**
  * POST /v1/responses and GET /v1/responses/{id} through the running proxy with the official `openai` SDK:
- * what the client gets, and what the fake Anthropic upstream received.
+ * what the client gets, and what the simulated Claude received. Scripted answers are sent only after the
+ * simulator accepted the request the proxy made, so every translated request passed the real API's rules.
  */
 import OpenAI, { BadRequestError, NotFoundError, RateLimitError } from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
@@ -12,14 +13,7 @@ import type {
 } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  defaultHandler,
-  sendJson,
-  sendSse,
-  startFakeUpstream,
-  type FakeUpstream,
-  type RecordedRequest,
-} from '../helpers/fake-upstream.js';
+import { startSimulator, type RecordedRequest, type Simulator } from '../../src/simulator/index.js';
 import {
   errorEvent,
   message,
@@ -33,12 +27,12 @@ import { startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 const MODEL = 'claude-sonnet-4-5';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 let client: OpenAI;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   proxy = await startProxy({
     upstreamBaseUrl: upstream.baseUrl,
     flags: { '--upstream--max-retries': '0', '--translation--prompt-caching': 'off' },
@@ -50,8 +44,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.handler = defaultHandler;
-  upstream.requests.length = 0;
+  upstream.reset();
 });
 
 interface SeenBody {
@@ -77,15 +70,13 @@ function seen(i = 0): SeenBody {
   return call!.json as SeenBody;
 }
 
-/** Answers every Messages call with the next scripted answer: a buffered body, or stream events. */
+/** Answers the next Messages calls with these answers (a buffered body, or stream events), in order. */
 function script(...answers: (Record<string, unknown> | StreamEvent[])[]): void {
-  let next = 0;
-  upstream.handler = async (_req, res) => {
-    const answer = answers[next++];
-    if (answer === undefined) throw new Error('the test scripted fewer upstream answers than were asked for');
-    if (Array.isArray(answer)) await sendSse(res, answer);
-    else sendJson(res, 200, answer);
-  };
+  for (const answer of answers) {
+    upstream.script(
+      Array.isArray(answer) ? { kind: 'reply', events: answer } : { kind: 'reply', message: answer },
+    );
+  }
 }
 
 const weather: FunctionTool = {
@@ -419,7 +410,11 @@ describe('function calling', () => {
     script(
       stream(
         [
-          thinkingBlock(0, ['I should call the tool.'], 'sig-tool-1'),
+          thinkingBlock(
+            0,
+            ['I should call the tool.'],
+            upstream.signThinking(MODEL, 'I should call the tool.'),
+          ),
           toolUseBlock(1, { id: 'toolu_r1', name: 'get_weather', jsonPieces: ['{"city":"Oslo"}'] }),
         ],
         { stopReason: 'tool_use' },
@@ -450,11 +445,32 @@ describe('function calling', () => {
     expect(seen(1).messages[1]).toEqual({
       role: 'assistant',
       content: [
-        { type: 'thinking', thinking: 'I should call the tool.', signature: 'sig-tool-1' },
+        {
+          type: 'thinking',
+          thinking: 'I should call the tool.',
+          signature: upstream.signThinking(MODEL, 'I should call the tool.'),
+        },
         { type: 'tool_use', id: 'toolu_r1', name: 'get_weather', input: { city: 'Oslo' } },
       ],
     });
     expect(seen(1).thinking).toMatchObject({ type: 'enabled' });
+  });
+
+  it('runs a tool loop on an always-thinking model with the simulated answers and signatures', async () => {
+    // Unscripted: the simulated model thinks (signature only, as the 5.5 models show by default), calls the
+    // tool, and on the next turn checks that its signed thinking came back first in the assistant turn.
+    const model = 'claude-sonnet-5-5';
+    const input: ResponseInputItem[] = [{ role: 'user', content: 'What is the weather in Lisbon?' }];
+    const first = await client.responses.create({ model, input, tools: [weather], store: false });
+    expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call']);
+    const call = first.output[1] as ResponseFunctionToolCall;
+    input.push(...(first.output as ResponseInputItem[]));
+    input.push({ type: 'function_call_output', call_id: call.call_id, output: '21°C and sunny' });
+    const second = await client.responses.create({ model, input, tools: [weather], store: false });
+    expect(second.status).toBe('completed');
+    expect(second.output_text).toContain('21°C and sunny');
+    const replayed = seen(1).messages[1]!.content;
+    expect(replayed.map((b) => b['type'])).toEqual(['thinking', 'tool_use']);
   });
 
   it('does not replay thinking made for another model', async () => {
@@ -581,13 +597,13 @@ describe('errors', () => {
   });
 
   it('an upstream 429 is a RateLimitError with retry-after', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(
-        res,
-        429,
-        { type: 'error', error: { type: 'rate_limit_error', message: 'Slow down' } },
-        { 'retry-after': '7' },
-      );
+    upstream.script({
+      kind: 'error',
+      status: 429,
+      type: 'rate_limit_error',
+      message: 'Slow down',
+      retryAfter: 7,
+    });
     const err = await client.responses.create({ model: MODEL, input: 'hi' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitError);
     expect((err as RateLimitError).message).toContain('Slow down');
