@@ -14,13 +14,17 @@ import { createGuard } from './http/guards.js';
 import { createHttpServer, type HttpServer, type Route, type RouteTable } from './http/server.js';
 import { otelLogSettingsFrom, startOtelLogExport, type Logger, type OtelLogExport } from './log/index.js';
 import { createMetrics } from './metrics/index.js';
-import { createMemoryStore } from './state/index.js';
-import { UpstreamClient } from './upstream/index.js';
+import { createModelRegistry, type ModelListSource } from './models/index.js';
+import { createMemoryStore, createMemoryThinkingCache } from './state/index.js';
+import { DEFAULT_ANTHROPIC_VERSION, UpstreamClient } from './upstream/index.js';
 
 /** The app cannot start for a reason the user must fix; the message says how. */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
+
+/** Upper bound on one page of the upstream model list. */
+const MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024;
 
 export type Lifecycle = 'starting' | 'serving' | 'draining' | 'stopped';
 
@@ -75,6 +79,51 @@ export function createApp(config: Config, deps: AppDeps): App {
   metrics?.observeUpstream(() => upstream.stats());
   let state: Lifecycle = 'starting';
 
+  // Every page of the upstream's model list (bounded: 10 pages of 1000).
+  const modelList: ModelListSource = async (signal) => {
+    const all: unknown[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const response = await upstream.send({
+        method: 'GET',
+        path: `/models?limit=1000${after !== null ? `&after_id=${encodeURIComponent(after)}` : ''}`,
+        headers: { 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
+        signal,
+      });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        throw new Error(`upstream answered ${response.statusCode}`);
+      }
+      // Bounded: a model list is a few KB; a broken upstream must not make the registry hold megabytes.
+      let text = '';
+      for await (const chunk of response.body) {
+        text += chunk.toString('utf8');
+        if (text.length > MAX_MODEL_LIST_BYTES) {
+          throw new Error('the upstream model list is too large');
+        }
+      }
+      const body = JSON.parse(text) as { data?: unknown; has_more?: unknown; last_id?: unknown };
+      if (!Array.isArray(body.data)) throw new Error('the upstream model list is not a list');
+      all.push(...(body.data as unknown[]));
+      if (body.has_more !== true || typeof body.last_id !== 'string') break;
+      after = body.last_id;
+    }
+    return all;
+  };
+  const models = createModelRegistry({
+    source: modelList,
+    refreshInterval: config.models.refresh_interval,
+    onRefreshError: (err) =>
+      logger.debug(
+        { reason: err instanceof Error ? err.message : String(err) },
+        'upstream model list unavailable; using the built-in model table',
+      ),
+  });
+  const thinkingCache =
+    config.translation.thinking_cache_ttl > 0
+      ? createMemoryThinkingCache(config.translation.thinking_cache_ttl)
+      : null;
+
   const readiness = (): Readiness => {
     if (state === 'starting') return { ready: false, reason: 'starting' };
     if (state === 'draining' || state === 'stopped') return { ready: false, reason: 'shutting down' };
@@ -106,10 +155,10 @@ export function createApp(config: Config, deps: AppDeps): App {
     methods: { GET: anthropicApi, POST: anthropicApi, DELETE: anthropicApi },
     label: (path) => anthropicRouteLabel(path) ?? 'unknown',
   };
-  const models = modelsRoute({ upstream, anthropicPassthrough: anthropicApi });
+  const modelsHandler = modelsRoute({ models, anthropicPassthrough: anthropicApi });
   const modelsRouteEntry: Route = {
     dialect: 'client',
-    methods: { GET: models },
+    methods: { GET: modelsHandler },
     label: (path) => anthropicRouteLabel(path) ?? 'unknown',
   };
   const responseStore = createMemoryStore<StoredResponse>({
@@ -120,7 +169,12 @@ export function createApp(config: Config, deps: AppDeps): App {
   const responses = responsesRoute({
     upstream,
     maxBodySize: config.server.max_body_size,
-    translate: { promptCaching: config.translation.prompt_caching },
+    translate: {
+      promptCaching: config.translation.prompt_caching,
+      thinkingDisplay: config.translation.thinking_display,
+      models,
+      anthropicVersion: DEFAULT_ANTHROPIC_VERSION,
+    },
     store: responseStore,
     logger,
   });
@@ -134,7 +188,13 @@ export function createApp(config: Config, deps: AppDeps): App {
           POST: chatCompletionsRoute({
             upstream,
             maxBodySize: config.server.max_body_size,
-            translate: { promptCaching: config.translation.prompt_caching },
+            translate: {
+              promptCaching: config.translation.prompt_caching,
+              thinkingDisplay: config.translation.thinking_display,
+            },
+            models,
+            thinking: thinkingCache,
+            logger,
           }),
         }),
       ],
@@ -199,6 +259,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         });
       });
       state = 'serving';
+      models.start();
       for (const problem of otel.problems) logger.warn(problem);
       if (otel.settings !== null) {
         try {
@@ -258,6 +319,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       }
       http.server.closeAllConnections();
       await closed;
+      models.stop();
       tokens.close();
       await upstream.close().catch(() => undefined);
       state = 'stopped';
@@ -267,6 +329,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     },
     destroy() {
       state = 'stopped';
+      models.stop();
       clearTimeout(forceClose);
       http.server.closeAllConnections();
       http.server.close();

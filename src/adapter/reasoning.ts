@@ -1,114 +1,43 @@
 /**
- * Reasoning: `reasoning_effort` (or Anthropic's own `thinking`, passed through) → extended thinking, with the
- * constraints the upstream enforces applied here so a valid OpenAI request never becomes an invalid one:
+ * Reasoning on the request side: Anthropic's own `thinking` object (clients send it via `extra_body`) is
+ * validated here; what the model does with it, and with `reasoning_effort`, is the normaliser's business
+ * (src/models). Signed thinking blocks that a client echoes on an assistant message are read from any of
+ * the field names clients use:
  *
- * - budget_tokens >= 1024 and budget_tokens < max_tokens (OpenAI's max_completion_tokens also counts
- *   reasoning tokens, so it maps onto Anthropic's max_tokens, which includes the budget);
- * - with thinking on, temperature is dropped (only 1 is allowed) and top_p is raised to at least 0.95;
- * - with thinking on, tool_choice may only be auto or none: "required"/named become auto (lossy, documented).
+ * - `thinking_blocks: [{type: "thinking", thinking, signature} | {type: "redacted_thinking", data}]`
+ *   (claudine's own, LiteLLM's);
+ * - `reasoning_details: [{type: "reasoning.text", text, signature} | {type: "reasoning.encrypted", data}]`
+ *   (OpenRouter's);
+ * - `reasoning_content` with a sibling `reasoning_signature` or `signature` (one block).
  *
- * Thinking blocks travel back to the client as `thinking_blocks` on the assistant message and come back the
- * same way, so a signed block reaches the upstream again in multi-turn tool use.
+ * The first of these present wins. Unsigned thinking cannot be replayed (the upstream refuses it) and is
+ * dropped.
  */
 import type {
-  AnthropicEffort,
   AnthropicRedactedThinkingBlockParam,
   AnthropicThinkingBlockParam,
   AnthropicThinkingConfig,
 } from '../wire/index.js';
+import { MIN_THINKING_BUDGET } from '../models/index.js';
 import { describe, fail, field, isObject, type JsonObject } from './check.js';
 
-export const MIN_THINKING_BUDGET = 1024;
+type SignedBlock = AnthropicThinkingBlockParam | AnthropicRedactedThinkingBlockParam;
 
-/** Budgets per OpenAI effort level; "none" turns thinking off. */
-export const EFFORT_BUDGETS: ReadonlyMap<string, number> = new Map([
-  ['minimal', 1024],
-  ['low', 4096],
-  ['medium', 8192],
-  ['high', 16384],
-]);
-
-/**
- * Models that think adaptively (Opus/Sonnet 4.6 and later, the 5 families, Mythos): some of them refuse
- * `budget_tokens` outright, and on the others it is deprecated, so `reasoning_effort` becomes
- * `thinking: {type: 'adaptive'}` with `output_config.effort` there.
- */
-export function thinksAdaptively(model: string): boolean {
-  return /^claude-(?:(?:opus|sonnet)-4-[6-9]|[a-z]+-[5-9](?:$|[-.])|mythos)/.test(model);
-}
-
-/** OpenAI effort levels → Anthropic's; OpenAI's "minimal" has no Anthropic equivalent below "low". */
-const ADAPTIVE_EFFORTS: ReadonlyMap<string, AnthropicEffort> = new Map([
-  ['minimal', 'low'],
-  ['low', 'low'],
-  ['medium', 'medium'],
-  ['high', 'high'],
-  ['xhigh', 'xhigh'],
-]);
-
-/** When a passed-through budget does not fit the default max_tokens, this much room is left for the answer. */
-export const ANSWER_ROOM = 8192;
-
-export interface ThinkingPlan {
-  thinking: AnthropicThinkingConfig | undefined;
-  maxTokens: number;
-  /** Set for adaptive thinking from reasoning_effort. */
-  effort?: AnthropicEffort;
-}
-
-/**
- * @param explicitMax the client's max_completion_tokens/max_tokens, if any, and the name it came under
- * @param defaultMax the per-model default used when the client named none
- */
-export function planThinking(
-  body: JsonObject,
-  explicitMax: { value: number; param: string } | undefined,
-  defaultMax: number,
-  model = '',
-): ThinkingPlan {
-  const passthrough = field(body, 'thinking');
-  if (passthrough !== undefined && passthrough !== null)
-    return passThrough(passthrough, explicitMax, defaultMax);
-
-  const effort = field(body, 'reasoning_effort');
-  const maxTokens = explicitMax?.value ?? defaultMax;
-  if (effort === undefined || effort === null || effort === 'none') return { thinking: undefined, maxTokens };
-  if (thinksAdaptively(model)) {
-    const adaptive = typeof effort === 'string' ? ADAPTIVE_EFFORTS.get(effort) : undefined;
-    if (adaptive === undefined) {
-      fail(
-        'reasoning_effort',
-        'reasoning_effort must be one of "none", "minimal", "low", "medium", "high", "xhigh".',
-      );
-    }
-    return { thinking: { type: 'adaptive' }, maxTokens, effort: adaptive };
-  }
-  const wanted = typeof effort === 'string' ? EFFORT_BUDGETS.get(effort) : undefined;
-  if (wanted === undefined) {
-    fail('reasoning_effort', 'reasoning_effort must be one of "none", "minimal", "low", "medium", "high".');
-  }
-  if (maxTokens <= MIN_THINKING_BUDGET) {
-    fail(
-      explicitMax?.param ?? 'max_completion_tokens',
-      `${explicitMax?.param ?? 'max_completion_tokens'} must be greater than ${MIN_THINKING_BUDGET} when reasoning_effort is set (the reasoning budget counts towards it).`,
-    );
-  }
-  // Leave at least 1024 tokens for the answer where possible, never going below the minimum budget.
-  const budget = Math.max(MIN_THINKING_BUDGET, Math.min(wanted, maxTokens - MIN_THINKING_BUDGET));
-  return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens };
-}
-
-function passThrough(
-  raw: unknown,
-  explicitMax: { value: number; param: string } | undefined,
-  defaultMax: number,
-): ThinkingPlan {
+/** Anthropic's `thinking` request field, validated; undefined when absent. */
+export function parseThinkingConfig(raw: unknown): AnthropicThinkingConfig | undefined {
+  if (raw === undefined || raw === null) return undefined;
   if (!isObject(raw)) fail('thinking', `thinking must be an object, got ${describe(raw)}.`);
   const type = field(raw, 'type');
-  const maxTokens = explicitMax?.value ?? defaultMax;
-  if (type === 'disabled') return { thinking: { type: 'disabled' }, maxTokens };
-  if (type === 'adaptive') return { thinking: { type: 'adaptive' }, maxTokens };
-  if (type !== 'enabled') fail('thinking.type', 'thinking.type must be "enabled", "disabled" or "adaptive".');
+  const display = field(raw, 'display');
+  if (display !== undefined && display !== null && display !== 'summarized' && display !== 'omitted')
+    fail('thinking.display', 'thinking.display must be "summarized" or "omitted".');
+  const shown: { display?: 'summarized' | 'omitted' } =
+    display === 'summarized' || display === 'omitted' ? { display } : {};
+  if (type === 'disabled') return { type: 'disabled' };
+  if (type === 'between_tools') return { type: 'between_tools' };
+  if (type === 'adaptive') return { type: 'adaptive', ...shown };
+  if (type !== 'enabled')
+    fail('thinking.type', 'thinking.type must be "enabled", "disabled", "adaptive" or "between_tools".');
   const budget = field(raw, 'budget_tokens');
   if (typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < MIN_THINKING_BUDGET) {
     fail(
@@ -116,33 +45,26 @@ function passThrough(
       `thinking.budget_tokens must be an integer of at least ${MIN_THINKING_BUDGET}.`,
     );
   }
-  if (explicitMax !== undefined) {
-    if (budget >= explicitMax.value) {
-      fail(
-        'thinking.budget_tokens',
-        `thinking.budget_tokens must be less than ${explicitMax.param} (${explicitMax.value}).`,
-      );
-    }
-    return { thinking: { type: 'enabled', budget_tokens: budget }, maxTokens };
-  }
-  return {
-    thinking: { type: 'enabled', budget_tokens: budget },
-    maxTokens: budget < defaultMax ? defaultMax : budget + ANSWER_ROOM,
-  };
+  return { type: 'enabled', budget_tokens: budget, ...shown };
 }
 
-export function thinkingIsOn(thinking: AnthropicThinkingConfig | undefined): boolean {
-  return thinking !== undefined && thinking.type !== 'disabled';
+/** The signed thinking blocks an assistant message carries, under whichever field name its client uses. */
+export function thinkingBlocksFromMessage(message: JsonObject, param: string): SignedBlock[] {
+  const blocks = field(message, 'thinking_blocks');
+  if (blocks !== undefined && blocks !== null) return fromThinkingBlocks(blocks, `${param}.thinking_blocks`);
+  const details = field(message, 'reasoning_details');
+  if (details !== undefined && details !== null)
+    return fromReasoningDetails(details, `${param}.reasoning_details`);
+  const text = field(message, 'reasoning_content');
+  const signature = field(message, 'reasoning_signature') ?? field(message, 'signature');
+  if (typeof text === 'string' && typeof signature === 'string' && signature.length > 0)
+    return [{ type: 'thinking', thinking: text, signature }];
+  return [];
 }
 
-/** An assistant message's `thinking_blocks` (claudine's carrier) → the upstream's signed blocks. */
-export function thinkingBlocksFromMessage(
-  raw: unknown,
-  param: string,
-): (AnthropicThinkingBlockParam | AnthropicRedactedThinkingBlockParam)[] {
-  if (raw === undefined || raw === null) return [];
+function fromThinkingBlocks(raw: unknown, param: string): SignedBlock[] {
   if (!Array.isArray(raw)) fail(param, `${param} must be an array, got ${describe(raw)}.`);
-  const out: (AnthropicThinkingBlockParam | AnthropicRedactedThinkingBlockParam)[] = [];
+  const out: SignedBlock[] = [];
   for (let k = 0; k < raw.length; k++) {
     const block: unknown = raw[k];
     const blockParam = `${param}[${k}]`;
@@ -163,6 +85,26 @@ export function thinkingBlocksFromMessage(
       out.push({ type: 'redacted_thinking', data });
     } else {
       fail(`${blockParam}.type`, `${blockParam}.type must be "thinking" or "redacted_thinking".`);
+    }
+  }
+  return out;
+}
+
+/** OpenRouter's form; entries of other types (summaries) carry nothing to replay and are skipped. */
+function fromReasoningDetails(raw: unknown, param: string): SignedBlock[] {
+  if (!Array.isArray(raw)) fail(param, `${param} must be an array, got ${describe(raw)}.`);
+  const out: SignedBlock[] = [];
+  for (const entry of raw as unknown[]) {
+    if (!isObject(entry)) continue;
+    const type = field(entry, 'type');
+    if (type === 'reasoning.text') {
+      const text = field(entry, 'text');
+      const signature = field(entry, 'signature');
+      if (typeof signature === 'string' && signature.length > 0)
+        out.push({ type: 'thinking', thinking: typeof text === 'string' ? text : '', signature });
+    } else if (type === 'reasoning.encrypted') {
+      const data = field(entry, 'data');
+      if (typeof data === 'string' && data.length > 0) out.push({ type: 'redacted_thinking', data });
     }
   }
   return out;

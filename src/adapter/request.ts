@@ -8,9 +8,21 @@ import type {
   AnthropicMessageParam,
   AnthropicMessagesRequest,
   AnthropicTextBlockParam,
-  AnthropicTool,
-  AnthropicToolChoice,
+  AnthropicThinkingConfig,
 } from '../wire/index.js';
+import {
+  builtInRegistry,
+  normalise,
+  REASONING_EFFORTS,
+  type Adjustment,
+  type DraftRequest,
+  type ModelCapabilities,
+  type ModelRegistry,
+  type ReasoningEffort,
+  type RequestIntent,
+  type ResponseFormat,
+  type ThinkingDisplay,
+} from '../models/index.js';
 import {
   describe,
   fail,
@@ -24,9 +36,8 @@ import {
   type JsonObject,
 } from './check.js';
 import { textBlocks, userBlocks } from './content.js';
-import { defaultMaxTokens } from './models.js';
 import { addCacheBreakpoints, type PromptCaching } from './caching.js';
-import { planThinking, thinkingBlocksFromMessage, thinkingIsOn } from './reasoning.js';
+import { parseThinkingConfig, thinkingBlocksFromMessage } from './reasoning.js';
 import {
   applyParallelToolCalls,
   convertToolChoice,
@@ -36,10 +47,26 @@ import {
 } from './tools.js';
 
 export interface TranslateOptions {
-  /** Overrides the per-model default max_tokens table (used only when the client sets no limit). */
+  /** max_tokens when the client sets none (clamped to the model's limit); default: the model's, up to 64000. */
   defaultMaxTokens?: number;
   /** `auto` marks prompt-cache breakpoints (see caching.ts); `off` (the default here) sends none of its own. */
   promptCaching?: PromptCaching;
+  /** The model registry; the built-in table when absent. */
+  models?: Pick<ModelRegistry, 'lookup'>;
+  /** `translation.thinking_display` (default summarized). */
+  thinkingDisplay?: ThinkingDisplay;
+  /** The anthropic-version the request will be sent with (2026-10-21 has no sampling parameters). */
+  anthropicVersion?: string;
+}
+
+/** A chat request translated, before the model's rules are applied (see finishChatRequest). */
+export interface ChatDraft {
+  draft: DraftRequest;
+  intent: RequestIntent;
+  stream: boolean;
+  includeUsage: boolean;
+  /** The model as the client named it. */
+  model: string;
 }
 
 export interface TranslatedRequest {
@@ -54,17 +81,42 @@ export interface TranslatedRequest {
    * ResponseContext: that tool's input becomes `message.content`, not a tool call.
    */
   jsonTool: string | null;
+  /** What the normaliser changed so the model accepts the request. */
+  adjustments: readonly Adjustment[];
+  capabilities: ModelCapabilities;
 }
-
-/** The tool that carries structured output (response_format json_schema/json_object). */
-export const JSON_TOOL_NAME = 'json_response';
 
 /** Sent when the conversation does not start with a user turn, which the upstream requires. */
 export const LEADING_USER_PLACEHOLDER = '.';
 
-const JSON_TOOL_INSTRUCTION = `Give your final answer by calling the ${JSON_TOOL_NAME} tool exactly once.`;
-
+/** Translation, then the model's rules, then prompt caching: everything but the thinking cache (the route's). */
 export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}): TranslatedRequest {
+  return finishChatRequest(translateChatRequest(body), options);
+}
+
+/** The model's rules (models/ normaliser) and prompt caching, applied to a translated draft. */
+export function finishChatRequest(chat: ChatDraft, options: TranslateOptions = {}): TranslatedRequest {
+  const capabilities = (options.models ?? builtInRegistry).lookup(chat.model);
+  const normalised = normalise(chat.draft, chat.intent, capabilities, {
+    thinkingDisplay: options.thinkingDisplay,
+    anthropicVersion: options.anthropicVersion,
+    defaultMaxTokens: options.defaultMaxTokens,
+  });
+  const request = normalised.request;
+  if (options.promptCaching === 'auto') addCacheBreakpoints(request);
+  return {
+    request,
+    stream: chat.stream,
+    includeUsage: chat.includeUsage,
+    model: chat.model,
+    jsonTool: normalised.jsonTool,
+    adjustments: normalised.adjustments,
+    capabilities,
+  };
+}
+
+/** OpenAI chat request (untrusted JSON) → a draft Anthropic request and what the client asked for. Pure. */
+export function translateChatRequest(body: unknown): ChatDraft {
   if (!isObject(body)) fail(null, `The request body must be a JSON object, got ${describe(body)}.`);
   rejectUnsupported(body);
 
@@ -83,56 +135,55 @@ export function toAnthropicRequest(body: unknown, options: TranslateOptions = {}
   // max_completion_tokens is the current name; max_tokens the deprecated one. Both mean the same here.
   const mct = optPositiveInt(body, 'max_completion_tokens', 'max_completion_tokens');
   const mt = mct === undefined ? optPositiveInt(body, 'max_tokens', 'max_tokens') : undefined;
-  const explicitMax =
-    mct !== undefined
-      ? { value: mct, param: 'max_completion_tokens' }
-      : mt !== undefined
-        ? { value: mt, param: 'max_tokens' }
-        : undefined;
-  const fallbackMax = options.defaultMaxTokens ?? defaultMaxTokens(model);
-  const { thinking, maxTokens, effort } = planThinking(body, explicitMax, fallbackMax, model);
-  const thinkingOn = thinkingIsOn(thinking);
-
-  const request: AnthropicMessagesRequest = { model, messages, max_tokens: maxTokens };
-  if (system.length > 0) request.system = system;
+  const draft: DraftRequest = { model, messages };
+  if (mct !== undefined || mt !== undefined) draft.max_tokens = (mct ?? mt) as number;
+  if (system.length > 0) draft.system = system;
 
   // OpenAI's range is 0–2, Anthropic's 0–1. Passed through unchanged and clamped at 1 (not halved): the
   // fixtures expect identity, and clients nearly always use 0–1, where identity keeps the intent.
   const temperature = optNumber(body, 'temperature', 'temperature', 0, 2);
-  if (temperature !== undefined && !thinkingOn) request.temperature = Math.min(temperature, 1);
+  if (temperature !== undefined) draft.temperature = Math.min(temperature, 1);
   const topP = optNumber(body, 'top_p', 'top_p', 0, 1);
-  if (topP !== undefined) request.top_p = thinkingOn ? Math.max(topP, 0.95) : topP;
+  if (topP !== undefined) draft.top_p = topP;
 
   const stop = stopSequences(field(body, 'stop'));
-  if (stop !== undefined) request.stop_sequences = stop;
-  if (stream) request.stream = true;
+  if (stop !== undefined) draft.stop_sequences = stop;
+  if (stream) draft.stream = true;
 
-  let tools = convertTools(field(body, 'tools'));
-  let toolChoice = convertToolChoice(field(body, 'tool_choice'), tools);
+  const tools = convertTools(field(body, 'tools'));
   const parallel = optBoolean(body, 'parallel_tool_calls', 'parallel_tool_calls');
+  const toolChoice = applyParallelToolCalls(
+    convertToolChoice(field(body, 'tool_choice'), tools),
+    parallel,
+    tools !== undefined,
+  );
+  if (tools !== undefined) draft.tools = tools;
+  if (toolChoice !== undefined) draft.tool_choice = toolChoice;
 
-  const jsonTool = jsonResponseTool(field(body, 'response_format'), tools);
-  if (jsonTool !== null) {
-    toolChoice = jsonToolChoice(toolChoice, tools !== undefined, thinkingOn);
-    tools = [...(tools ?? []), jsonTool];
-    if (thinkingOn) (request.system ??= []).push({ type: 'text', text: JSON_TOOL_INSTRUCTION });
-  }
-  if (thinkingOn && toolChoice !== undefined && (toolChoice.type === 'any' || toolChoice.type === 'tool')) {
-    // Extended thinking only allows auto/none; forcing a tool would make the upstream reject the request.
-    toolChoice = { type: 'auto' };
-  }
-  toolChoice = applyParallelToolCalls(toolChoice, parallel, tools !== undefined);
-  if (tools !== undefined) request.tools = tools;
-  if (toolChoice !== undefined) request.tool_choice = toolChoice;
-  if (thinking !== undefined) request.thinking = thinking;
-  if (effort !== undefined) request.output_config = { effort };
+  const thinking: AnthropicThinkingConfig | undefined = parseThinkingConfig(field(body, 'thinking'));
+  if (thinking !== undefined) draft.thinking = thinking;
 
   const userId =
     optString(body, 'safety_identifier', 'safety_identifier') ?? optString(body, 'user', 'user') ?? undefined;
-  if (userId !== undefined && userId.length > 0) request.metadata = { user_id: userId };
+  if (userId !== undefined && userId.length > 0) draft.metadata = { user_id: userId };
 
-  if (options.promptCaching === 'auto') addCacheBreakpoints(request);
-  return { request, stream, includeUsage, model, jsonTool: jsonTool?.name ?? null };
+  const intent: RequestIntent = {
+    reasoningEffort: reasoningEffort(field(body, 'reasoning_effort')),
+    maxTokensParam: mct !== undefined ? 'max_completion_tokens' : mt !== undefined ? 'max_tokens' : undefined,
+    responseFormat: responseFormat(field(body, 'response_format')),
+  };
+  return { draft, intent, stream, includeUsage, model };
+}
+
+function reasoningEffort(raw: unknown): ReasoningEffort | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string' || !(REASONING_EFFORTS as readonly string[]).includes(raw)) {
+    fail(
+      'reasoning_effort',
+      `reasoning_effort must be one of ${REASONING_EFFORTS.map((e) => `"${e}"`).join(', ')}.`,
+    );
+  }
+  return raw as ReasoningEffort;
 }
 
 function rejectUnsupported(body: JsonObject): void {
@@ -231,10 +282,7 @@ function convertMessages(raw: unknown): Converted {
 }
 
 function assistantBlocks(message: JsonObject, param: string): AnthropicContentBlockParam[] {
-  const blocks: AnthropicContentBlockParam[] = thinkingBlocksFromMessage(
-    field(message, 'thinking_blocks'),
-    `${param}.thinking_blocks`,
-  );
+  const blocks: AnthropicContentBlockParam[] = thinkingBlocksFromMessage(message, param);
   for (const block of textBlocks(field(message, 'content'), `${param}.content`)) blocks.push(block);
   for (const block of toolUseBlocks(field(message, 'tool_calls'), `${param}.tool_calls`)) blocks.push(block);
   return blocks;
@@ -272,72 +320,37 @@ function trimTrailingWhitespace(turn: AnthropicMessageParam): void {
 
 // ---------------------------------------------------------------- response_format
 
-/**
- * `json_schema`/`json_object` → a tool whose input is the answer. Anthropic's native structured outputs need a
- * beta header and recent models; a forced tool works on every model. The response side turns that tool's input
- * back into `message.content`.
- */
-function jsonResponseTool(raw: unknown, tools: AnthropicTool[] | undefined): AnthropicTool | null {
-  if (raw === undefined || raw === null) return null;
+/** `response_format` → what the client asked for; the normaliser decides how the model delivers it. */
+function responseFormat(raw: unknown): ResponseFormat | undefined {
+  if (raw === undefined || raw === null) return undefined;
   if (!isObject(raw)) fail('response_format', 'response_format must be an object.');
   const type = field(raw, 'type');
-  let tool: AnthropicTool;
-  if (type === 'text') return null;
-  if (type === 'json_object') {
-    tool = {
-      name: JSON_TOOL_NAME,
-      description: 'Respond with your final answer as a JSON object.',
-      input_schema: { type: 'object', additionalProperties: true },
-    };
-  } else if (type === 'json_schema') {
-    const spec = field(raw, 'json_schema');
-    if (!isObject(spec))
-      fail('response_format.json_schema', 'response_format.json_schema must be an object.');
-    const description = optString(spec, 'description', 'response_format.json_schema.description');
-    const name = optString(spec, 'name', 'response_format.json_schema.name');
-    const schema = field(spec, 'schema');
-    if (schema !== undefined && schema !== null && !isObject(schema)) {
-      fail(
-        'response_format.json_schema.schema',
-        'response_format.json_schema.schema must be a JSON schema object.',
-      );
-    }
-    const schemaType = isObject(schema) ? field(schema, 'type') : undefined;
-    if (schemaType !== undefined && schemaType !== 'object') {
-      fail(
-        'response_format.json_schema.schema',
-        'response_format.json_schema.schema must describe an object (type "object").',
-      );
-    }
-    tool = {
-      name: JSON_TOOL_NAME,
-      description:
-        description ?? `Respond with your final answer as JSON matching the ${name ?? 'given'} schema.`,
-      input_schema: isObject(schema)
-        ? { ...schema, type: 'object' }
-        : { type: 'object', additionalProperties: true },
-    };
-  } else {
+  if (type === 'text') return undefined;
+  if (type === 'json_object') return { type: 'json_object' };
+  if (type !== 'json_schema')
     fail('response_format.type', 'response_format.type must be "text", "json_object" or "json_schema".');
+  const spec = field(raw, 'json_schema');
+  if (!isObject(spec)) fail('response_format.json_schema', 'response_format.json_schema must be an object.');
+  const description = optString(spec, 'description', 'response_format.json_schema.description');
+  const name = optString(spec, 'name', 'response_format.json_schema.name');
+  const schema = field(spec, 'schema');
+  if (schema !== undefined && schema !== null && !isObject(schema)) {
+    fail(
+      'response_format.json_schema.schema',
+      'response_format.json_schema.schema must be a JSON schema object.',
+    );
   }
-  if (tools?.some((t) => t.name === JSON_TOOL_NAME)) {
-    fail('response_format', `response_format cannot be combined with a tool named "${JSON_TOOL_NAME}".`);
+  const schemaType = isObject(schema) ? field(schema, 'type') : undefined;
+  if (schemaType !== undefined && schemaType !== 'object') {
+    fail(
+      'response_format.json_schema.schema',
+      'response_format.json_schema.schema must describe an object (type "object").',
+    );
   }
-  return tool;
-}
-
-/**
- * Without user tools the JSON tool is forced. With user tools, "auto"/absent/"required" become "any" (the
- * model must answer through a tool: one of the client's, or the JSON tool), a named function stays named,
- * and "none" forces the JSON tool. With thinking on, forcing is not allowed: "auto" plus an instruction.
- */
-function jsonToolChoice(
-  choice: AnthropicToolChoice | undefined,
-  hasUserTools: boolean,
-  thinkingOn: boolean,
-): AnthropicToolChoice {
-  if (thinkingOn) return { type: 'auto' };
-  if (!hasUserTools || choice?.type === 'none') return { type: 'tool', name: JSON_TOOL_NAME };
-  if (choice?.type === 'tool') return choice;
-  return { type: 'any' };
+  return {
+    type: 'json_schema',
+    name,
+    description,
+    schema: isObject(schema) ? { ...schema, type: 'object' } : undefined,
+  };
 }

@@ -14,6 +14,7 @@ import type {
   OpenAIThinkingBlock,
   OpenAIToolCall,
 } from '../wire/index.js';
+import { TurnKeyBuilder, type SignedThinkingBlock } from '../models/index.js';
 
 export interface ResponseContext {
   /** The completion id; the upstream message id when omitted (as the Go original and the fixtures do). */
@@ -60,7 +61,10 @@ function count(value: unknown): number {
  * reads and writes, so they are added back. cached_tokens = cache reads (only present when non-zero).
  */
 export function toOpenAIUsage(
-  usage: Pick<AnthropicUsage, 'input_tokens' | 'cache_read_input_tokens' | 'cache_creation_input_tokens'> & {
+  usage: Pick<
+    AnthropicUsage,
+    'input_tokens' | 'cache_read_input_tokens' | 'cache_creation_input_tokens' | 'output_tokens_details'
+  > & {
     output_tokens: number;
   },
 ): CompletionUsage {
@@ -73,7 +77,40 @@ export function toOpenAIUsage(
     total_tokens: prompt + completion,
   };
   if (cacheRead > 0) out.prompt_tokens_details = { cached_tokens: cacheRead };
+  // Anthropic's thinking tokens are part of output_tokens, as OpenAI's reasoning tokens are of completion.
+  const details: unknown = usage.output_tokens_details;
+  const thinking =
+    typeof details === 'object' && details !== null
+      ? (details as { thinking_tokens?: unknown }).thinking_tokens
+      : undefined;
+  if (typeof thinking === 'number' && Number.isFinite(thinking))
+    out.completion_tokens_details = { reasoning_tokens: thinking };
   return out;
+}
+
+/** The signed thinking of a buffered answer and its turn key, for the thinking cache; null without thinking. */
+export function thinkingTurnOf(
+  message: AnthropicMessage,
+): { key: string; blocks: SignedThinkingBlock[] } | null {
+  const blocks: SignedThinkingBlock[] = [];
+  const key = new TurnKeyBuilder();
+  const content: unknown = message.content;
+  for (const block of Array.isArray(content) ? (content as (AnthropicContentBlock | null)[]) : []) {
+    if (typeof block !== 'object' || block === null) continue;
+    if (block.type === 'thinking' && typeof block.signature === 'string' && block.signature.length > 0)
+      blocks.push({
+        type: 'thinking',
+        thinking: typeof block.thinking === 'string' ? block.thinking : '',
+        signature: block.signature,
+      });
+    else if (block.type === 'redacted_thinking' && typeof block.data === 'string')
+      blocks.push({ type: 'redacted_thinking', data: block.data });
+    else if (block.type === 'text' && typeof block.text === 'string') key.text(block.text);
+    else if (block.type === 'tool_use' && typeof block.id === 'string') key.tool(block.id);
+  }
+  if (blocks.length === 0) return null;
+  const k = key.key();
+  return k === null ? null : { key: k, blocks };
 }
 
 export function toChatCompletion(message: AnthropicMessage, ctx: ResponseContext): ChatCompletion {

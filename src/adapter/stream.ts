@@ -11,10 +11,10 @@
  *                                        function {arguments}}]} (or {content} for the JSON tool);
  *                                        thinking_delta: {reasoning_content}; signature_delta:
  *                                        {thinking_blocks: [{type: "thinking", thinking, signature}]}
- *     content_block_stop i )*          → nothing
+ *     content_block_stop i )*          → a tool call that streamed no arguments gets arguments "{}"
  *   message_delta                      → stop_reason and cumulative usage noted
- *   message_stop                       → last chunk: delta {}, finish_reason, usage; then, with
- *                                        include_usage, a usage chunk with choices: []; done
+ *   message_stop                       → last chunk: delta {}, finish_reason; then, only with
+ *                                        include_usage, ONE usage chunk with choices: []; done
  *   ping, unknown types                → ignored
  *   error (at any point)               → an {error: {...}} payload in place of a chunk; done
  *
@@ -30,6 +30,7 @@ import type {
   OpenAIErrorBody,
   OpenAIThinkingBlock,
 } from '../wire/index.js';
+import { TurnKeyBuilder, type SignedThinkingBlock } from '../models/index.js';
 import { streamErrorToOpenAI, type OpenAIErrorResponse } from './errors.js';
 import { finishReason, toOpenAIUsage, type ResponseContext } from './response.js';
 
@@ -48,12 +49,17 @@ export interface ChunkTranslator {
    * short: returns an error payload (502 server_error, code `stream_truncated`) and sets `error`; else [].
    */
   end(): OpenAIStreamPayload[];
+  /**
+   * After `done`: the answer's signed thinking blocks and the key its turn is remembered under (thinking
+   * cache), or null when it had no thinking. Call once.
+   */
+  thinkingTurn(): { key: string; blocks: SignedThinkingBlock[] } | null;
 }
 
 /** What one Anthropic content block turned into. */
 type BlockState =
   | { kind: 'text' }
-  | { kind: 'tool'; index: number }
+  | { kind: 'tool'; index: number; hasArguments: boolean }
   | { kind: 'json' }
   | { kind: 'thinking'; text: string }
   | { kind: 'ignored' };
@@ -71,9 +77,14 @@ interface StreamState {
   cacheRead: number;
   cacheCreation: number;
   output: number;
+  /** Thinking tokens, when the upstream reports them (output_tokens_details). */
+  reasoning: number | null;
   stopReason: FinishReason;
   /** Signed and redacted thinking blocks, sent together once the message ends (see flushThinking). */
   thinkingBlocks: OpenAIThinkingBlock[];
+  /** Every signed block of the answer, for the thinking cache. */
+  signed: SignedThinkingBlock[];
+  turnKey: TurnKeyBuilder;
   done: boolean;
   error: OpenAIErrorResponse | null;
 }
@@ -92,8 +103,11 @@ export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boo
     cacheRead: 0,
     cacheCreation: 0,
     output: 0,
+    reasoning: null,
     stopReason: 'stop',
     thinkingBlocks: [],
+    signed: [],
+    turnKey: new TurnKeyBuilder(),
     done: false,
     error: null,
   };
@@ -123,6 +137,11 @@ export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boo
         },
       };
       return [s.error.body];
+    },
+    thinkingTurn: () => {
+      if (s.signed.length === 0) return null;
+      const key = s.turnKey.key();
+      return key === null ? null : { key, blocks: s.signed };
     },
   };
 }
@@ -154,6 +173,16 @@ function num(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
 }
 
+function thinkingTokens(
+  usage: { output_tokens_details?: unknown } | undefined,
+  fallback: number | null,
+): number | null {
+  const details = usage?.output_tokens_details;
+  if (typeof details !== 'object' || details === null) return fallback;
+  const n = (details as { thinking_tokens?: unknown }).thinking_tokens;
+  return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
+}
+
 function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): OpenAIStreamPayload[] {
   switch (event.type) {
     case 'message_start': {
@@ -164,6 +193,7 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
       s.cacheRead = num(usage?.cache_read_input_tokens, 0);
       s.cacheCreation = num(usage?.cache_creation_input_tokens, 0);
       s.output = num(usage?.output_tokens, 0);
+      s.reasoning = thinkingTokens(usage, null);
       return [chunk(s, { role: 'assistant' })];
     }
 
@@ -174,9 +204,9 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
       switch (block.type) {
         case 'text':
           s.blocks[event.index] = { kind: 'text' };
-          return typeof block.text === 'string' && block.text.length > 0
-            ? [chunk(s, { content: block.text })]
-            : [];
+          if (typeof block.text !== 'string' || block.text.length === 0) return [];
+          if (s.signed.length > 0) s.turnKey.text(block.text);
+          return [chunk(s, { content: block.text })];
         case 'tool_use': {
           if (s.jsonTool !== null && block.name === s.jsonTool) {
             s.usedJsonTool = true;
@@ -184,7 +214,8 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
             return [];
           }
           const index = s.toolCalls++;
-          s.blocks[event.index] = { kind: 'tool', index };
+          s.blocks[event.index] = { kind: 'tool', index, hasArguments: false };
+          if (typeof block.id === 'string') s.turnKey.tool(block.id);
           return [
             chunk(s, {
               tool_calls: [
@@ -201,6 +232,7 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
         case 'redacted_thinking':
           s.blocks[event.index] = { kind: 'ignored' };
           s.thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
+          if (typeof block.data === 'string') s.signed.push({ type: 'redacted_thinking', data: block.data });
           return [];
         default:
           s.blocks[event.index] = { kind: 'ignored' };
@@ -215,12 +247,13 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
       if (block === undefined || delta === undefined || delta === null) return [];
       switch (delta.type) {
         case 'text_delta':
-          return block.kind === 'text' && typeof delta.text === 'string' && delta.text.length > 0
-            ? [chunk(s, { content: delta.text })]
-            : [];
+          if (block.kind !== 'text' || typeof delta.text !== 'string' || delta.text.length === 0) return [];
+          if (s.signed.length > 0) s.turnKey.text(delta.text);
+          return [chunk(s, { content: delta.text })];
         case 'input_json_delta':
           if (typeof delta.partial_json !== 'string' || delta.partial_json.length === 0) return [];
           if (block.kind === 'tool') {
+            block.hasArguments = true;
             return [
               chunk(s, {
                 tool_calls: [
@@ -239,14 +272,23 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
           // The signature closes the block; it is sent with the others when the message ends.
           if (block.kind !== 'thinking' || typeof delta.signature !== 'string') return [];
           s.thinkingBlocks.push({ type: 'thinking', thinking: block.text, signature: delta.signature });
+          if (delta.signature.length > 0)
+            s.signed.push({ type: 'thinking', thinking: block.text, signature: delta.signature });
           return [];
         default:
           return []; // citations_delta and future delta types
       }
     }
 
-    case 'content_block_stop':
-      return [];
+    case 'content_block_stop': {
+      // A tool call without arguments still needs valid JSON: clients parse what they assembled.
+      const block = Number.isSafeInteger(event.index) ? s.blocks[event.index] : undefined;
+      if (block?.kind !== 'tool' || block.hasArguments) return [];
+      block.hasArguments = true;
+      return [
+        chunk(s, { tool_calls: [{ index: block.index, type: 'function', function: { arguments: '{}' } }] }),
+      ];
+    }
 
     case 'message_delta': {
       const delta = event.delta as Partial<typeof event.delta> | undefined;
@@ -256,6 +298,7 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
       s.input = num(usage?.input_tokens, s.input);
       s.cacheRead = num(usage?.cache_read_input_tokens, s.cacheRead);
       s.cacheCreation = num(usage?.cache_creation_input_tokens, s.cacheCreation);
+      s.reasoning = thinkingTokens(usage, s.reasoning);
       return flushThinking(s);
     }
 
@@ -264,20 +307,20 @@ function step(s: StreamState, event: AnthropicStreamEvent, fixedId: boolean): Op
       const thinking = flushThinking(s);
       // The JSON tool is how the answer arrives, not a call the client should run.
       if (s.usedJsonTool && s.toolCalls === 0 && s.stopReason === 'tool_calls') s.stopReason = 'stop';
+      const last: ChatCompletionChunk = {
+        ...chunk(s, {}),
+        choices: [{ index: 0, delta: {}, finish_reason: s.stopReason, logprobs: null }],
+      };
+      // OpenAI's spec: usage only with include_usage, once, on a last chunk with no choices (a client that
+      // adds up usage from every chunk would otherwise count it twice).
+      if (!s.includeUsage) return [...thinking, last];
       const usage: CompletionUsage = toOpenAIUsage({
         input_tokens: s.input,
         output_tokens: s.output,
         cache_read_input_tokens: s.cacheRead,
         cache_creation_input_tokens: s.cacheCreation,
+        output_tokens_details: s.reasoning === null ? null : { thinking_tokens: s.reasoning },
       });
-      // Usage rides on the finish chunk always (as the fixtures show; harmless to clients that ignore it),
-      // and include_usage adds OpenAI's own usage-only chunk.
-      const last: ChatCompletionChunk = {
-        ...chunk(s, {}),
-        choices: [{ index: 0, delta: {}, finish_reason: s.stopReason, logprobs: null }],
-        usage,
-      };
-      if (!s.includeUsage) return [...thinking, last];
       return [...thinking, last, { ...chunk(s, {}), choices: [], usage }];
     }
 

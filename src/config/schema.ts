@@ -362,6 +362,27 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       { defaultText: '1h' },
     ),
 
+    spec(
+      'translation.thinking_display',
+      (r) => parseEnum(r, ['summarized', 'omitted'] as const),
+      'summarized',
+      'Chat completions: when a model thinks, ask for summarized thinking (shown as reasoning_content) or omitted (signature only; the default of Opus 4.7 and later).',
+    ),
+    spec(
+      'translation.thinking_cache_ttl',
+      parseDuration,
+      3_600_000,
+      'How long signed thinking blocks are kept to restore them for apps that drop them from tool loops; 0 turns the cache off.',
+      { defaultText: '1h' },
+    ),
+    spec(
+      'models.refresh_interval',
+      parseDuration,
+      600_000,
+      "How often the model registry re-reads the upstream's GET /v1/models in the background; 0 reads it only when a client lists models.",
+      { defaultText: '10m' },
+    ),
+
     spec('metrics.enabled', parseBoolean, true, 'Serve Prometheus metrics at GET /metrics.'),
     spec(
       'metrics.process_metrics',
@@ -422,7 +443,12 @@ export interface Config {
       extra_authorize_params: Record<string, string>;
     };
   };
-  translation: { prompt_caching: 'auto' | 'off' };
+  translation: {
+    prompt_caching: 'auto' | 'off';
+    thinking_display: 'summarized' | 'omitted';
+    thinking_cache_ttl: Duration;
+  };
+  models: { refresh_interval: Duration };
   responses: { store_max_entries: number; store_max_bytes: number; store_ttl: number };
   metrics: { enabled: boolean; process_metrics: boolean };
 }

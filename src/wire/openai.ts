@@ -116,7 +116,7 @@ export type OpenAIResponseFormat =
       };
     };
 
-export type OpenAIReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
+export type OpenAIReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh' | 'max';
 
 export interface ChatCompletionRequest {
   model: string;
@@ -151,6 +151,8 @@ export interface CompletionUsage {
   completion_tokens: number;
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens: number };
+  /** Only when the upstream reports thinking tokens. */
+  completion_tokens_details?: { reasoning_tokens: number };
 }
 
 export interface ChatCompletionMessage {

@@ -38,6 +38,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     '--auth--storage': 'env',
     '--log-format': 'json',
     '--log-level': 'debug',
+    // No background model-list fetches: tests count the upstream calls they cause. GET /v1/models still asks.
+    '--models--refresh-interval': '0s',
     ...options.flags,
   }).map(([flag, value]) => ({ flag, value }));
   const { config } = loadConfig({ env, flags });

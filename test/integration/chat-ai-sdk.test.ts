@@ -23,7 +23,13 @@ beforeAll(async () => {
     upstreamBaseUrl: upstream.baseUrl,
     flags: { '--upstream--max-retries': '0', '--translation--prompt-caching': 'off' },
   });
-  provider = createOpenAICompatible({ name: 'claudine', baseURL: `${proxy.url}/v1`, apiKey: 'unused' });
+  // includeUsage: streamed usage arrives only with stream_options.include_usage (OpenAI's spec).
+  provider = createOpenAICompatible({
+    name: 'claudine',
+    baseURL: `${proxy.url}/v1`,
+    apiKey: 'unused',
+    includeUsage: true,
+  });
 });
 afterAll(async () => {
   await proxy.close();

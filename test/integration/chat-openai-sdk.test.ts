@@ -18,7 +18,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FALLBACK_MODELS } from '../../src/adapter/index.js';
+import { FALLBACK_MODELS } from '../../src/models/index.js';
 import {
   MODEL_RULES,
   startSimulator,
@@ -189,12 +189,16 @@ describe('plain completions', () => {
     const runner = client.chat.completions.stream({
       model: MODEL,
       messages: [{ role: 'user', content: 'Hi' }],
+      stream_options: { include_usage: true },
     });
     runner.on('content', (delta) => contents.push(delta));
     const final = await runner.finalChatCompletion();
     expect(contents).toEqual(['Simulated answer ', 'to: "Hi"']);
     expect(final.choices[0]!.message.content).toBe('Simulated answer to: "Hi"');
     expect(final.choices[0]!.finish_reason).toBe('stop');
+    // Usage comes only with include_usage (OpenAI's spec), on the last chunk.
+    expect(final.usage?.completion_tokens).toBeGreaterThan(0);
+    expect(final.usage?.total_tokens).toBe(final.usage!.prompt_tokens + final.usage!.completion_tokens);
     expect(seen().stream).toBe(true);
   });
 });
@@ -640,22 +644,10 @@ describe('structured output', () => {
     json_schema: { name: 'weather', schema, strict: true },
   };
 
-  it('turns response_format json_schema into a forced tool and returns its input as JSON content', async () => {
-    script(
-      message(
-        [
-          {
-            type: 'tool_use',
-            id: 'toolu_json',
-            name: 'json_response',
-            input: { city: 'Paris', celsius: 18 },
-          },
-        ],
-        {
-          stopReason: 'tool_use',
-        },
-      ),
-    );
+  // Was: a forced json_response tool. Native structured outputs (output_config.format) work with thinking on
+  // and on the models that refuse forced tools; the answer is the text itself.
+  it('sends response_format json_schema as native output_config.format and returns the JSON content', async () => {
+    script(message([{ type: 'text', text: '{"city":"Paris","celsius":18}' }]));
     const completion = await client.chat.completions.parse({
       model: MODEL,
       messages: [{ role: 'user', content: 'Weather in Paris as JSON' }],
@@ -666,24 +658,14 @@ describe('structured output', () => {
     expect(msg.parsed).toEqual({ city: 'Paris', celsius: 18 });
     expect(msg.tool_calls ?? []).toEqual([]);
     expect(completion.choices[0]!.finish_reason).toBe('stop');
-    const body = seen();
-    expect(body.tools).toEqual([expect.objectContaining({ name: 'json_response', input_schema: schema })]);
-    expect(body.tool_choice).toEqual({ type: 'tool', name: 'json_response' });
+    const body = seen() as SeenBody & { output_config?: unknown };
+    expect(body.tools).toBeUndefined();
+    expect(body.tool_choice).toBeUndefined();
+    expect(body.output_config).toEqual({ format: { type: 'json_schema', schema } });
   });
 
   it('streams response_format JSON as content deltas the stream helper parses', async () => {
-    script(
-      stream(
-        [
-          toolUseBlock(0, {
-            id: 'toolu_json',
-            name: 'json_response',
-            jsonPieces: ['{"city":', '"Paris","celsius":18}'],
-          }),
-        ],
-        { stopReason: 'tool_use' },
-      ),
-    );
+    script(stream([textBlock(0, ['{"city":', '"Paris","celsius":18}'])]));
     const final = await client.chat.completions
       .stream({
         model: MODEL,
@@ -695,6 +677,22 @@ describe('structured output', () => {
     expect(JSON.parse(final.choices[0]!.message.content!)).toEqual({ city: 'Paris', celsius: 18 });
     expect(final.choices[0]!.finish_reason).toBe('stop');
     expect(final.choices[0]!.message.tool_calls ?? []).toEqual([]);
+  });
+
+  it('still returns a forced json_response tool input as content (json_object, thinking off)', async () => {
+    script(
+      message([{ type: 'tool_use', id: 'toolu_json', name: 'json_response', input: { ok: true } }], {
+        stopReason: 'tool_use',
+      }),
+    );
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'Any JSON object' }],
+      response_format: { type: 'json_object' },
+    });
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ ok: true });
+    expect(completion.choices[0]!.finish_reason).toBe('stop');
+    expect(seen().tool_choice).toEqual({ type: 'tool', name: 'json_response' });
   });
 });
 

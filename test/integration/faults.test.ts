@@ -333,7 +333,8 @@ describe('a slow client', () => {
       upstreamDone = true;
     };
     const server = await startServerProcess(
-      ['--upstream--base-url', upstream.baseUrl, '--auth--storage', 'env'],
+      // No background model-list fetch: this upstream answers every request with the 50 MB stream.
+      ['--upstream--base-url', upstream.baseUrl, '--auth--storage', 'env', '--models--refresh-interval', '0s'],
       cleanEnv({ ANTHROPIC_API_KEY: FAKE_API_KEY }),
     );
     const rss = (): number =>

@@ -283,7 +283,8 @@ describe('the chunk translator on well-formed streams', () => {
           }
           expect([...calls.keys()]).toEqual(expectedCalls.map((_, i) => i));
           expectedCalls.forEach((c, i) =>
-            expect(calls.get(i)).toEqual({ id: c.id, name: c.name, args: c.jsonPieces.join('') }),
+            // A call that streamed no arguments assembles to "{}" (what clients can parse).
+            expect(calls.get(i)).toEqual({ id: c.id, name: c.name, args: c.jsonPieces.join('') || '{}' }),
           );
 
           const signed = deltas.flatMap((d) => d.thinking_blocks ?? []);
@@ -306,13 +307,17 @@ describe('the chunk translator on well-formed streams', () => {
                   : 'stop';
           expect(finish).toBe(expectedFinish);
           const prompt = counts.input + counts.cacheRead;
-          expect(finishing[0]!.usage).toMatchObject({
-            prompt_tokens: prompt,
-            completion_tokens: counts.output,
-            total_tokens: prompt + counts.output,
-          });
+          // Usage only with include_usage, once, on the usage-only chunk (never on the finish chunk).
+          expect(finishing[0]!.usage).toBeUndefined();
           const usageOnly = chunks.filter((c) => c.choices.length === 0);
           expect(usageOnly).toHaveLength(includeUsage ? 1 : 0);
+          expect(chunks.filter((c) => c.usage !== undefined)).toHaveLength(includeUsage ? 1 : 0);
+          if (includeUsage)
+            expect(usageOnly[0]!.usage).toMatchObject({
+              prompt_tokens: prompt,
+              completion_tokens: counts.output,
+              total_tokens: prompt + counts.output,
+            });
           // The usage-only chunk, when asked for, is the very last thing sent.
           if (includeUsage) expect(chunks[chunks.length - 1]!.choices).toEqual([]);
         },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_MODELS, fallbackModelList, toOpenAIModelList } from '../../src/adapter/index.js';
+import { toOpenAIModelList } from '../../src/adapter/index.js';
+import { FALLBACK_MODELS, MODEL_TABLE } from '../../src/models/index.js';
 
 describe('models', () => {
   it('converts the Anthropic model list to OpenAI’s, created in unix seconds, owned by anthropic', () => {
@@ -32,9 +33,9 @@ describe('models', () => {
     expect(toOpenAIModelList({ data: 'x' })).toEqual({ object: 'list', data: [] });
   });
 
-  it('offers a fallback list of current Claude model ids', () => {
+  it('offers a fallback list: the canonical id of every row of the built-in model table', () => {
     expect(FALLBACK_MODELS.length).toBeGreaterThan(3);
     expect(FALLBACK_MODELS.every((id) => id.startsWith('claude-'))).toBe(true);
-    expect(fallbackModelList().data.map((m) => m.id)).toEqual([...FALLBACK_MODELS]);
+    expect(FALLBACK_MODELS).toEqual(MODEL_TABLE.map((row) => row.ids[0]));
   });
 });

@@ -364,16 +364,19 @@ describe('max tokens', () => {
     expect(req({ max_tokens: 5 }).max_tokens).toBe(5);
   });
 
-  it('defaults to a per-model limit that does not truncate normal answers', () => {
+  it("defaults to the model's output limit (up to 64000), so normal answers are not truncated", () => {
     const max = (model: string) => toAnthropicRequest({ model, messages: [user('x')] }).request.max_tokens;
-    expect(max('claude-opus-4-1-20250805')).toBe(32000);
     expect(max('claude-sonnet-4-5')).toBe(64000);
-    expect(max('claude-3-7-sonnet-20250219')).toBe(64000);
+    expect(max('claude-sonnet-4-5-20250929')).toBe(64000);
+    expect(max('claude-opus-5-5')).toBe(64000);
     expect(max('claude-haiku-4-5')).toBe(64000);
-    expect(max('claude-3-5-haiku-20241022')).toBe(8192);
-    expect(max('claude-3-opus-20240229')).toBe(4096);
-    expect(max('claude-3-haiku-20240307')).toBe(4096);
     expect(max('some-new-model')).toBe(16384);
+  });
+
+  it("clamps a limit above the model's output limit and says so", () => {
+    const t = translate({ max_completion_tokens: 100_000 });
+    expect(t.request.max_tokens).toBe(64000);
+    expect(t.adjustments).toContainEqual(expect.objectContaining({ field: 'max_tokens', change: '64000' }));
   });
 
   it('lets the caller override the default', () => {
@@ -438,18 +441,22 @@ describe('reasoning', () => {
     expect(tight.max_tokens).toBeGreaterThan(1024);
   });
 
-  it('rejects reasoning with a max_tokens too small for the minimum budget', () => {
-    rejects({ reasoning_effort: 'low', max_completion_tokens: 1024 }, undefined, 'max_completion_tokens');
+  // Was: a 400. The issue calls that a bug (title generation sends a small cap with reasoning_effort).
+  it('skips thinking, not the request, when max_tokens leaves no room for the minimum budget', () => {
+    const t = translate({ reasoning_effort: 'low', max_completion_tokens: 1024 });
+    expect(t.request).not.toHaveProperty('thinking');
+    expect(t.request.max_tokens).toBe(1024);
+    expect(t.adjustments).toContainEqual(expect.objectContaining({ field: 'thinking', change: 'skipped' }));
   });
 
   it('turns thinking off for reasoning_effort none', () => {
     expect(req({ reasoning_effort: 'none' })).not.toHaveProperty('thinking');
   });
 
-  it('drops temperature and raises top_p to 0.95 when thinking is on', () => {
+  it('drops temperature and top_p when thinking is on', () => {
     const r = req({ reasoning_effort: 'low', temperature: 0.2, top_p: 0.5 });
     expect(r).not.toHaveProperty('temperature');
-    expect(r.top_p).toBe(0.95);
+    expect(r).not.toHaveProperty('top_p');
   });
 
   it('downgrades a forced tool_choice to auto when thinking is on', () => {
@@ -510,13 +517,14 @@ describe('reasoning', () => {
 describe('response_format', () => {
   const schema = { type: 'object', properties: { a: { type: 'number' } }, required: ['a'] };
 
-  it('turns json_schema into a forced tool with the schema as input_schema', () => {
+  it('turns json_schema into native structured output with additionalProperties false', () => {
     const t = translate({ response_format: { type: 'json_schema', json_schema: { name: 'thing', schema } } });
-    expect(t.jsonTool).toBe(JSON_TOOL_NAME);
-    expect(t.request.tools).toEqual([
-      expect.objectContaining({ name: JSON_TOOL_NAME, input_schema: schema }),
-    ]);
-    expect(t.request.tool_choice).toEqual({ type: 'tool', name: JSON_TOOL_NAME });
+    expect(t.jsonTool).toBeNull();
+    expect(t.request).not.toHaveProperty('tools');
+    expect(t.request).not.toHaveProperty('tool_choice');
+    expect(t.request.output_config).toEqual({
+      format: { type: 'json_schema', schema: { ...schema, additionalProperties: false } },
+    });
   });
 
   it('turns json_object into a forced tool accepting any object', () => {
@@ -537,10 +545,11 @@ describe('response_format', () => {
     expect(t.request.tool_choice).toEqual({ type: 'any' });
   });
 
-  it('uses tool_choice auto and a system instruction when thinking is on', () => {
+  it('asks for JSON in the system prompt when thinking is on (a forced tool would be refused)', () => {
     const t = translate({ reasoning_effort: 'low', response_format: { type: 'json_object' } });
-    expect(t.request.tool_choice).toEqual({ type: 'auto' });
-    expect(t.request.system?.at(-1)?.text).toContain(JSON_TOOL_NAME);
+    expect(t.jsonTool).toBeNull();
+    expect(t.request).not.toHaveProperty('tool_choice');
+    expect(t.request.system?.at(-1)?.text).toContain('JSON object');
   });
 
   it('rejects a schema that does not describe an object', () => {

@@ -136,18 +136,40 @@ describe('createChunkTranslator', () => {
     ]);
   });
 
-  it('ends with an empty delta, the finish reason and usage, then is done', () => {
-    const { chunks, t } = run([
-      start({
-        input_tokens: 10,
-        output_tokens: 1,
-        cache_read_input_tokens: 4,
-        cache_creation_input_tokens: 2,
-      }),
-      ...end('max_tokens', 33),
-    ]);
-    expect(chunks.at(-1)).toMatchObject({
+  // Was: usage on the finish chunk always. OpenAI's spec sends usage only with include_usage, once.
+  it('ends with an empty delta and the finish reason, without usage, then is done', () => {
+    const { chunks, t } = run([start(), ...end('max_tokens', 33)]);
+    expect(chunks.at(-1)).toEqual({
+      id: 'msg_s',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'gpt-alias',
+      service_tier: null,
       choices: [{ index: 0, delta: {}, finish_reason: 'length', logprobs: null }],
+    });
+    expect(chunks.some((c) => c.usage !== undefined)).toBe(false);
+    expect(t.done).toBe(true);
+    expect(t.step(text(0, 'late'))).toEqual([]);
+  });
+
+  it('with include_usage sends usage once, on a last chunk with no choices', () => {
+    const { chunks } = run(
+      [
+        start({
+          input_tokens: 10,
+          output_tokens: 1,
+          cache_read_input_tokens: 4,
+          cache_creation_input_tokens: 2,
+        }),
+        ...end('end_turn', 33),
+      ],
+      { includeUsage: true },
+    );
+    expect(chunks).toHaveLength(3);
+    expect(chunks.filter((c) => c.usage !== undefined)).toHaveLength(1);
+    expect(chunks[1]).not.toHaveProperty('usage');
+    expect(chunks[2]).toMatchObject({
+      choices: [],
       usage: {
         prompt_tokens: 16,
         completion_tokens: 33,
@@ -155,17 +177,43 @@ describe('createChunkTranslator', () => {
         prompt_tokens_details: { cached_tokens: 4 },
       },
     });
-    expect(t.done).toBe(true);
-    expect(t.step(text(0, 'late'))).toEqual([]);
   });
 
-  it('adds a usage chunk with no choices when include_usage is set', () => {
-    const { chunks } = run([start(), ...end('end_turn', 3)], { includeUsage: true });
-    expect(chunks).toHaveLength(3);
-    expect(chunks[2]).toMatchObject({
-      choices: [],
-      usage: { prompt_tokens: 10, completion_tokens: 3, total_tokens: 13 },
-    });
+  it('reports thinking tokens as completion_tokens_details.reasoning_tokens', () => {
+    const { chunks } = run(
+      [
+        start(),
+        {
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 50, output_tokens_details: { thinking_tokens: 30 } },
+        },
+        { type: 'message_stop' },
+      ],
+      { includeUsage: true },
+    );
+    expect(chunks.at(-1)?.usage?.completion_tokens_details).toEqual({ reasoning_tokens: 30 });
+    const { chunks: plain } = run([start(), ...end('end_turn', 3)], { includeUsage: true });
+    expect(plain.at(-1)?.usage).not.toHaveProperty('completion_tokens_details');
+  });
+
+  it('gives a tool call that streamed no arguments the arguments "{}"', () => {
+    const { chunks } = run([
+      start(),
+      {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 't1', name: 'now', input: {} },
+      },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
+      stop(0),
+      ...end('tool_use'),
+    ]);
+    const args = chunks
+      .flatMap((c) => c.choices[0]?.delta.tool_calls ?? [])
+      .map((call) => call.function?.arguments ?? '')
+      .join('');
+    expect(args).toBe('{}');
   });
 
   it('ignores ping and unknown events', () => {
@@ -212,15 +260,18 @@ describe('createChunkTranslator', () => {
   });
 
   it('takes input and cache counts from message_delta when the upstream repeats them there', () => {
-    const { chunks } = run([
-      start({ input_tokens: 0, output_tokens: 0 }),
-      {
-        type: 'message_delta',
-        delta: { stop_reason: 'end_turn', stop_sequence: null },
-        usage: { output_tokens: 5, input_tokens: 20, cache_read_input_tokens: 0 },
-      },
-      { type: 'message_stop' },
-    ]);
+    const { chunks } = run(
+      [
+        start({ input_tokens: 0, output_tokens: 0 }),
+        {
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 5, input_tokens: 20, cache_read_input_tokens: 0 },
+        },
+        { type: 'message_stop' },
+      ],
+      { includeUsage: true },
+    );
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 });
   });
 });

@@ -34,15 +34,28 @@ import {
   type JsonObject,
 } from '../check.js';
 import { fileBlock, imageBlock } from '../content.js';
-import { defaultMaxTokens } from '../models.js';
+import {
+  builtInRegistry,
+  normalise,
+  sanitiseSchema,
+  type Adjustment,
+  type DraftRequest,
+  type ModelRegistry,
+  type ThinkingDisplay,
+} from '../../models/index.js';
 import { addCacheBreakpoints, type PromptCaching } from '../caching.js';
-import { planThinking, thinkingIsOn } from '../reasoning.js';
 import { applyParallelToolCalls, inputSchema } from '../tools.js';
 import { decodeReasoning } from './reasoning.js';
 
 export interface ResponsesTranslateOptions {
   /** Overrides the per-model default max_tokens (used only when the client sets no max_output_tokens). */
   defaultMaxTokens?: number;
+  /** The model registry; the built-in table when absent. */
+  models?: Pick<ModelRegistry, 'lookup'>;
+  /** `translation.thinking_display` (default summarized); a request with reasoning.summary always gets summarized. */
+  thinkingDisplay?: ThinkingDisplay;
+  /** The anthropic-version the request will be sent with. */
+  anthropicVersion?: string;
   /** `auto` marks prompt-cache breakpoints (see caching.ts); `off` sends none of claudine's own. */
   promptCaching?: PromptCaching;
   /**
@@ -85,6 +98,8 @@ export interface TranslatedResponsesRequest {
   toolNames: ReadonlyMap<string, { name: string; namespace: string }>;
   /** Built-in tools and other parts that were dropped because Claude has no equivalent; unique, in order. */
   dropped: string[];
+  /** What the model normaliser changed so the model accepts the request (src/models). */
+  adjustments: readonly Adjustment[];
   /** Reasoning items whose thinking could not be replayed (made by OpenAI or for another model). */
   skippedReasoning: number;
 }
@@ -165,53 +180,60 @@ export function toAnthropicFromResponses(
   const summary = summaryRaw ?? null;
 
   const maxOutput = optPositiveInt(body, 'max_output_tokens', 'max_output_tokens');
-  const fallbackMax = options.defaultMaxTokens ?? defaultMaxTokens(model);
-  const plan = planThinking(
-    effort === null ? {} : { reasoning_effort: effort },
-    maxOutput === undefined ? undefined : { value: maxOutput, param: 'max_output_tokens' },
-    fallbackMax,
-    model,
-  );
-  let thinking = plan.thinking;
-  // A client that asks for a summary wants to see the reasoning: ask for summarized thinking text rather
-  // than the signature-only blocks that newer models send by default.
-  if (summary !== null && (thinking?.type === 'adaptive' || thinking?.type === 'enabled'))
-    thinking = { ...thinking, display: 'summarized' };
-  const thinkingOn = thinkingIsOn(thinking);
-
-  const request: AnthropicMessagesRequest = {
-    model,
-    messages: converted.messages,
-    max_tokens: plan.maxTokens,
-  };
+  const draft: DraftRequest = { model, messages: converted.messages };
+  if (maxOutput !== undefined) draft.max_tokens = maxOutput;
 
   const temperature = optNumber(body, 'temperature', 'temperature', 0, 2);
-  if (temperature !== undefined && !thinkingOn) request.temperature = Math.min(temperature, 1);
+  if (temperature !== undefined) draft.temperature = Math.min(temperature, 1);
   const topP = optNumber(body, 'top_p', 'top_p', 0, 1);
-  if (topP !== undefined) request.top_p = thinkingOn ? Math.max(topP, 0.95) : topP;
-  if (stream) request.stream = true;
+  if (topP !== undefined) draft.top_p = topP;
+  if (stream) draft.stream = true;
 
-  // text.format: json_schema → native structured output; json_object has no native form (the native format
-  // needs a closed schema), so it becomes an instruction (lossy, documented).
+  // text.format: json_schema → native structured output (schema sanitised, see src/models/schema.ts);
+  // json_object has no native form (the native format needs a closed schema), so it becomes an instruction
+  // (lossy, documented).
   const format = textFormat(field(body, 'text'));
   if (format.type === 'json_object') system.push({ type: 'text', text: JSON_OBJECT_INSTRUCTION });
-  if (system.length > 0) request.system = system;
+  if (system.length > 0) draft.system = system;
 
-  let toolChoice = convertToolChoice(field(body, 'tool_choice'), tools, dropped);
-  if (thinkingOn && toolChoice !== undefined && (toolChoice.type === 'any' || toolChoice.type === 'tool')) {
-    // Extended thinking only allows auto/none; forcing a tool would make the upstream reject the request.
-    toolChoice = { type: 'auto' };
-  }
   const parallel = optBoolean(body, 'parallel_tool_calls', 'parallel_tool_calls');
   const upstreamTools = tools.list.length > 0 ? tools.list : undefined;
-  toolChoice = applyParallelToolCalls(toolChoice, parallel, upstreamTools !== undefined);
-  if (upstreamTools !== undefined) request.tools = upstreamTools;
-  if (toolChoice !== undefined) request.tool_choice = toolChoice;
-  if (thinking !== undefined) request.thinking = thinking;
-  const outputConfig: NonNullable<AnthropicMessagesRequest['output_config']> = {};
-  if (plan.effort !== undefined) outputConfig.effort = plan.effort;
-  if (format.type === 'json_schema') outputConfig.format = { type: 'json_schema', schema: format.schema };
-  if (Object.keys(outputConfig).length > 0) request.output_config = outputConfig;
+  const toolChoice = applyParallelToolCalls(
+    convertToolChoice(field(body, 'tool_choice'), tools, dropped),
+    parallel,
+    upstreamTools !== undefined,
+  );
+  if (upstreamTools !== undefined) draft.tools = upstreamTools;
+  if (toolChoice !== undefined) draft.tool_choice = toolChoice;
+
+  // The model's rules (sampling, thinking type and effort, forced tool_choice, history) — the same
+  // normaliser as chat completions. A client that asks for a summary wants to see the reasoning.
+  const capabilities = (options.models ?? builtInRegistry).lookup(model);
+  const normalised = normalise(
+    draft,
+    { reasoningEffort: effort ?? undefined, maxTokensParam: 'max_output_tokens' },
+    capabilities,
+    {
+      thinkingDisplay: summary !== null ? 'summarized' : options.thinkingDisplay,
+      anthropicVersion: options.anthropicVersion,
+      defaultMaxTokens: options.defaultMaxTokens,
+    },
+  );
+  const request = normalised.request;
+  const adjustments: Adjustment[] = [...normalised.adjustments];
+  if (format.type === 'json_schema') {
+    const sanitised = sanitiseSchema(format.schema);
+    request.output_config = {
+      ...request.output_config,
+      format: { type: 'json_schema', schema: sanitised.schema },
+    };
+    if (sanitised.removed.length > 0)
+      adjustments.push({
+        field: 'text.format.schema',
+        change: `removed ${sanitised.removed.join('+')}`,
+        reason: 'keywords native structured outputs refuse (kept in descriptions)',
+      });
+  }
 
   const user = optString(body, 'user', 'user');
   const userId = optString(body, 'safety_identifier', 'safety_identifier') ?? user;
@@ -248,6 +270,7 @@ export function toAnthropicFromResponses(
     toolNames: tools.names,
     dropped,
     skippedReasoning: converted.skippedReasoning,
+    adjustments,
   };
 }
 

@@ -8,8 +8,10 @@ import { performance } from 'node:perf_hooks';
 import {
   createChunkTranslator,
   createFrameEncoder,
+  finishChatRequest,
   openAIHeaders,
-  toAnthropicRequest,
+  thinkingTurnOf,
+  translateChatRequest,
   toChatCompletion,
   toOpenAIError,
   upstreamErrorFromResponse,
@@ -19,6 +21,15 @@ import {
   type ResponseContext,
   type TranslateOptions,
 } from '../../adapter/index.js';
+import {
+  ADJUSTMENTS_HEADER,
+  adjustmentsHeader,
+  restoreThinking,
+  type Adjustment,
+  type ModelRegistry,
+} from '../../models/index.js';
+import type { Logger } from '../../log/index.js';
+import type { ThinkingCache } from '../../state/index.js';
 import { SseDecoder, type SseEvent } from '../../sse/index.js';
 import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../../wire/index.js';
 import {
@@ -43,6 +54,10 @@ export interface ChatCompletionsOptions {
   readonly upstream: UpstreamClient;
   readonly maxBodySize: number;
   readonly translate: TranslateOptions;
+  readonly models: ModelRegistry;
+  /** Signed thinking kept for apps that drop it; null: no cache (blocks only come back if the client sends them). */
+  readonly thinking: ThinkingCache | null;
+  readonly logger: Logger;
 }
 
 async function readUpstreamError(response: UpstreamResponse): Promise<never> {
@@ -97,13 +112,16 @@ async function streamCompletion(
   ctx: RequestContext,
   responseContext: ResponseContext,
   includeUsage: boolean,
-): Promise<void> {
+  extraHeaders: Record<string, string>,
+  logger: Logger,
+): Promise<ChunkTranslator> {
   const translator = createChunkTranslator({ ...responseContext, includeUsage });
   const decoder = new SseDecoder();
   const encoder = createFrameEncoder();
   markFirstByte(ctx);
   res.writeHead(200, {
     ...openAIHeaders(response.headers),
+    ...extraHeaders,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
@@ -129,9 +147,15 @@ async function streamCompletion(
       ctx.errorType = translator.error.body.error.type;
     }
   } catch (err) {
-    if (res.destroyed) return;
+    if (res.destroyed) return translator;
     ctx.outcome = 'upstream_abort';
-    const { body } = toOpenAIError(err instanceof UpstreamError ? err : streamFailure(err));
+    const failure = err instanceof UpstreamError ? err : streamFailure(err);
+    // Once per request: the stream ends here, so nothing else is translated (or logged) after it.
+    logger.warn(
+      { ...logFieldsOf(ctx), reason: failure.message },
+      'upstream stream failed; the client got a 502 error chunk',
+    );
+    const { body } = toOpenAIError(failure);
     ctx.errorType = body.error.type;
     await writeChunk(res, ctx, `data: ${JSON.stringify(body)}\n\n`);
   }
@@ -139,14 +163,68 @@ async function streamCompletion(
     res.end(DONE);
     ctx.bytesOut += DONE.length;
   }
+  return translator;
 }
 
 export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHandler {
+  const translate: TranslateOptions = {
+    ...options.translate,
+    models: options.models,
+    anthropicVersion: DEFAULT_ANTHROPIC_VERSION,
+  };
+  const thinkingCache = options.thinking;
+  const remember = (turn: ReturnType<typeof thinkingTurnOf>, model: string): void => {
+    if (turn === null || thinkingCache === null) return;
+    thinkingCache.remember(turn.key, { model, blocks: turn.blocks }).catch((err: unknown) => {
+      options.logger.warn(
+        { reason: err instanceof Error ? err.message : String(err) },
+        'thinking cache write failed',
+      );
+    });
+  };
+
   return async (req, res, ctx) => {
     const body = await readJsonBody(req, ctx, options.maxBodySize);
-    const translated = toAnthropicRequest(body, options.translate);
-    ctx.model = translated.model;
-    ctx.stream = translated.stream;
+    const chat = translateChatRequest(body);
+    ctx.model = chat.model;
+    ctx.stream = chat.stream;
+    const upstreamModel = options.models.lookup(chat.model).id;
+
+    // Signed thinking the client dropped comes back from the cache (only the same model's).
+    const restoredNotes: Adjustment[] = [];
+    if (thinkingCache !== null && chat.draft.messages.some((m) => m.role === 'assistant')) {
+      const found = await thinkingCache.recall(chat.draft.messages);
+      if (found.size > 0) {
+        const { restored, droppedForeign } = restoreThinking(chat.draft.messages, found, upstreamModel);
+        if (restored > 0)
+          restoredNotes.push({
+            field: 'messages',
+            change: `thinking restored (${restored})`,
+            reason: 'signed thinking the client did not send back',
+          });
+        if (droppedForeign > 0)
+          restoredNotes.push({
+            field: 'messages',
+            change: `thinking dropped (${droppedForeign})`,
+            reason: 'signed by another model',
+          });
+      }
+    }
+    const translated = finishChatRequest(chat, translate);
+    const adjustments = [...restoredNotes, ...translated.adjustments];
+    const extraHeaders: Record<string, string> = {};
+    if (adjustments.length > 0) {
+      extraHeaders[ADJUSTMENTS_HEADER] = adjustmentsHeader(adjustments);
+      options.logger.debug(
+        {
+          ...logFieldsOf(ctx),
+          model: translated.model,
+          upstream_model: translated.request.model,
+          adjustments: adjustments.map((a) => `${a.field}=${a.change}: ${a.reason}`),
+        },
+        'request adjusted for the model',
+      );
+    }
 
     const abort = abortOnDisconnect(res);
     const headers = addCorrelationHeaders(
@@ -174,7 +252,17 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       jsonTool: translated.jsonTool,
     };
     if (translated.stream) {
-      await streamCompletion(response, res, ctx, responseContext, translated.includeUsage);
+      const translator = await streamCompletion(
+        response,
+        res,
+        ctx,
+        responseContext,
+        translated.includeUsage,
+        extraHeaders,
+        options.logger,
+      );
+      if (translator.done && translator.error === null)
+        remember(translator.thinkingTurn(), translated.request.model);
       return;
     }
     let message: AnthropicMessage;
@@ -187,7 +275,8 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
     }
     const completion = toChatCompletion(message, responseContext);
     ctx.usage = usageFrom(message.usage);
-    sendJson(res, ctx, 200, completion, openAIHeaders(response.headers));
+    sendJson(res, ctx, 200, completion, { ...openAIHeaders(response.headers), ...extraHeaders });
+    remember(thinkingTurnOf(message), translated.request.model);
   };
 }
 

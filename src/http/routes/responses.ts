@@ -6,6 +6,7 @@
  * says false) the finished response and its conversation are kept in the bounded, expiring response store,
  * so `previous_response_id`, `item_reference` and GET work; with `store: false` nothing outlives the request.
  */
+import { ADJUSTMENTS_HEADER, adjustmentsHeader } from '../../models/index.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -166,6 +167,8 @@ function responseHeaders(
 ): Record<string, string> {
   const headers = openAIHeaders(upstream.headers);
   if (translated.dropped.length > 0) headers[DROPPED_HEADER] = translated.dropped.join(', ');
+  if (translated.adjustments.length > 0)
+    headers[ADJUSTMENTS_HEADER] = adjustmentsHeader(translated.adjustments);
   return headers;
 }
 
@@ -239,6 +242,17 @@ export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
           skipped_reasoning_items: translated.skippedReasoning,
         },
         'responses request: parts without a Claude equivalent were dropped',
+      );
+    }
+    if (translated.adjustments.length > 0) {
+      options.logger.debug(
+        {
+          ...logFieldsOf(ctx),
+          model: translated.model,
+          upstream_model: translated.request.model,
+          adjustments: translated.adjustments.map((a) => `${a.field}=${a.change}: ${a.reason}`),
+        },
+        'request adjusted for the model',
       );
     }
 
