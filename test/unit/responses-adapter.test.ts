@@ -131,7 +131,12 @@ describe('request translation', () => {
       temperature: 0.2,
       max_output_tokens: 20_000,
     });
-    expect(t.request.thinking).toEqual({ type: 'enabled', budget_tokens: 16384, display: 'summarized' });
+    // Summarized is this model's default display, so the normaliser sends no display (src/models).
+    expect(t.request.thinking).toEqual({ type: 'enabled', budget_tokens: 16384 });
+    expect(
+      translate({ model: 'claude-opus-4-7', input: 'x', reasoning: { effort: 'high', summary: 'auto' } })
+        .request.thinking,
+    ).toEqual({ type: 'adaptive', display: 'summarized' });
     expect(t.request.temperature).toBeUndefined();
     expect(t.request.max_tokens).toBe(20_000);
     expect(translate({ input: 'x', reasoning: { effort: 'none' } }).request.thinking).toBeUndefined();

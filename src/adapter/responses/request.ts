@@ -197,12 +197,10 @@ export function toAnthropicFromResponses(
   if (system.length > 0) draft.system = system;
 
   const parallel = optBoolean(body, 'parallel_tool_calls', 'parallel_tool_calls');
+  // convertToolChoice first: allowed_tools narrows tools.list.
+  const convertedChoice = convertToolChoice(field(body, 'tool_choice'), tools, dropped);
   const upstreamTools = tools.list.length > 0 ? tools.list : undefined;
-  const toolChoice = applyParallelToolCalls(
-    convertToolChoice(field(body, 'tool_choice'), tools, dropped),
-    parallel,
-    upstreamTools !== undefined,
-  );
+  const toolChoice = applyParallelToolCalls(convertedChoice, parallel, upstreamTools !== undefined);
   if (upstreamTools !== undefined) draft.tools = upstreamTools;
   if (toolChoice !== undefined) draft.tool_choice = toolChoice;
 
