@@ -11,6 +11,7 @@ import type {
 } from '../wire/index.js';
 import { describe, fail, field, isObject, optString, type JsonObject } from './check.js';
 import { textBlocks } from './content.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../json/index.js';
 
 const EMPTY_SCHEMA = { type: 'object', properties: {} } as const;
 
@@ -134,6 +135,9 @@ function parseArguments(fn: JsonObject, param: string): Record<string, unknown> 
   if (raw === undefined || raw === null || raw === '') return {};
   if (isObject(raw)) return raw; // lenient: some clients send the object itself
   if (typeof raw !== 'string') fail(param, `${param} must be a JSON string, got ${describe(raw)}.`);
+  // A string inside the body: the body's own depth check never saw inside it.
+  if (jsonNestsDeeperThan(raw, MAX_JSON_DEPTH))
+    fail(param, `${param} is JSON nested deeper than ${MAX_JSON_DEPTH} levels.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);

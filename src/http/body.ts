@@ -1,9 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ClientError } from '../errors.js';
+import { JsonDepthGuard, MAX_JSON_DEPTH } from '../json/index.js';
 import type { RequestContext } from './context.js';
-
-/** JSON nested deeper than this is refused: the translation and JSON.stringify recurse. */
-const MAX_JSON_DEPTH = 256;
 
 function isJsonContentType(header: string | undefined): boolean {
   if (header === undefined) return false;
@@ -30,8 +28,16 @@ export function tooLarge(limit: number, setting = 'server.max_body_size'): Clien
   );
 }
 
-/** Reads the whole body up to `limit` bytes. */
-export async function readBody(req: IncomingMessage, ctx: RequestContext, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole body up to `limit` bytes. With a `guard`, every chunk is scanned as it arrives and a
+ * body nested too deeply is refused right there, before the rest is read and long before any parse.
+ */
+export async function readBody(
+  req: IncomingMessage,
+  ctx: RequestContext,
+  limit: number,
+  guard?: JsonDepthGuard,
+): Promise<Buffer> {
   checkDeclaredLength(req, limit);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -43,28 +49,20 @@ export async function readBody(req: IncomingMessage, ctx: RequestContext, limit:
       req.resume();
       throw tooLarge(limit);
     }
+    if (guard?.exceeded(chunk) === true) {
+      req.unpipe();
+      req.resume();
+      ctx.bytesIn = size;
+      throw tooDeep();
+    }
     chunks.push(chunk);
   }
   ctx.bytesIn = size;
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
-/**
- * Whether a parsed JSON value nests deeper than `max`. V8's JSON.parse is iterative and copes with any
- * depth, but later recursive steps (translation, JSON.stringify) would not; walking the parsed value costs
- * per node, not per character, so a body that is mostly one big base64 string costs next to nothing.
- */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
-  }
-  return false;
+function tooDeep(): ClientError {
+  return new ClientError(`request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
 }
 
 /** Reads and parses a JSON body; every way it can be wrong is a ClientError with a clear message. */
@@ -79,7 +77,7 @@ export async function readJsonBody(
       415,
     );
   }
-  const raw = await readBody(req, ctx, limit);
+  const raw = await readBody(req, ctx, limit, new JsonDepthGuard(MAX_JSON_DEPTH));
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -93,9 +91,6 @@ export async function readJsonBody(
   } catch (err) {
     const detail = err instanceof SyntaxError ? `: ${err.message}` : '';
     throw new ClientError(`request body is not valid JSON${detail}`);
-  }
-  if (nestsDeeperThan(parsed, MAX_JSON_DEPTH)) {
-    throw new ClientError(`request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return parsed;
 }

@@ -136,7 +136,8 @@ function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext
     ...(ctx.outcome !== null ? { outcome: ctx.outcome } : {}),
     ...(ctx.errorType !== null ? { error_type: ctx.errorType } : {}),
   };
-  if (status >= 500 || ctx.outcome === 'upstream_abort' || ctx.outcome === 'upstream_error')
+  if (ctx.outcome === 'client_disconnect') logger.info(fields, 'request');
+  else if (status >= 500 || ctx.outcome === 'upstream_abort' || ctx.outcome === 'upstream_error')
     logger.error(fields, 'request');
   else if (status >= 400) logger.warn(fields, 'request');
   else logger.info(fields, 'request');
@@ -181,8 +182,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
     res.once('close', () => {
       if (!res.writableFinished && ctx.outcome === null) ctx.outcome = 'client_disconnect';
-      logRequestEnd(logger, req, ctx, res.statusCode);
-      options.onRequestEnd?.(ctx, res.statusCode);
+      // A client that left before any answer was sent got none: 499 (as nginx logs it), not the 200 that
+      // node:http holds as its default status.
+      const status =
+        ctx.outcome === 'client_disconnect' && !res.headersSent ? CLIENT_CLOSED_REQUEST : res.statusCode;
+      logRequestEnd(logger, req, ctx, status);
+      options.onRequestEnd?.(ctx, status);
       if (--inFlight === 0 && drainWaiters.length > 0) {
         const waiters = drainWaiters;
         drainWaiters = [];
@@ -262,6 +267,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
 /** The last resort for an error a route did not answer itself. */
 function failRequest(res: ServerResponse, ctx: RequestContext, err: unknown, logger: Logger): void {
+  // A client that left aborted its upstream request: the abort that comes back is the expected end of it,
+  // not a bug (the access log already says client_disconnect).
+  if (res.destroyed && isAbort(err)) return;
   // The expected failures explain themselves in the response; anything else is a bug and is logged whole.
   if (!(err instanceof ClientError || err instanceof AuthError || err instanceof UpstreamError)) {
     logger.error(
@@ -288,6 +296,15 @@ function failRequest(res: ServerResponse, ctx: RequestContext, err: unknown, log
   // Headers are out: the status cannot change, so end the body; the route's own error event came first.
   ctx.outcome ??= 'upstream_error';
   res.end();
+}
+
+/** The status logged and counted for a request whose client left before any answer. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+function isAbort(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return err.name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED';
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

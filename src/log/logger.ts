@@ -19,10 +19,35 @@ const LEVEL_NAMES: Record<number, string> = {
 };
 const OMITTED_IN_TEXT = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
+/**
+ * Characters that must never reach a log line raw: C0 and C1 controls (ESC starts terminal escape
+ * sequences, CR and LF forge lines, 0x9B is a one-byte CSI), DEL, the Unicode line and paragraph
+ * separators, and the bidirectional controls that reorder what a reader sees. Client text (a model name,
+ * say) can carry any of them (issue 13, item 6).
+ */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_CHARS_ALL = new RegExp(UNSAFE_CHARS.source, 'g');
+
+/** `text` with every unsafe character written as a visible `\uXXXX` escape. */
+export function printable(text: string): string {
+  if (!UNSAFE_CHARS.test(text)) return text;
+  return text.replace(UNSAFE_CHARS_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function formatTextValue(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
-  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'string')
+    return /^[^\s"=]+$/.test(value) && !UNSAFE_CHARS.test(value) ? value : printable(JSON.stringify(value));
+  if (value !== null && typeof value === 'object') return printable(JSON.stringify(value));
   return String(value);
+}
+
+/** pino's log formatter: top-level string fields made printable (JSON would escape only C0 controls). */
+function printableFields(record: Record<string, unknown>): Record<string, unknown> {
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value === 'string' && UNSAFE_CHARS.test(value)) record[key] = printable(value);
+  }
+  return record;
 }
 
 /** Turns one pino JSON line into a text line. Exported for tests. */
@@ -118,6 +143,7 @@ export function createLogger(options: LoggerOptions): Logger {
         censor: '[redacted]',
       },
       timestamp: pino.stdTimeFunctions.epochTime,
+      formatters: { log: printableFields },
     },
     destination,
   );

@@ -9,6 +9,9 @@
  *   an event with no `data:` line is not dispatched (per the spec).
  * - Hot path: line ends are found with `indexOf`, never by walking characters; the two line-end positions
  *   are cached, so a stream that never uses CR costs one failed `indexOf('\r')` per chunk.
+ * - Linear in the input whatever the line length: an incomplete line is kept as a list of pieces and only
+ *   each new chunk is searched for its end, so a 50 MB line in 64 KiB chunks is searched once, not once
+ *   per chunk (issue 13, item 4: re-searching the growing line was quadratic).
  */
 
 export interface SseEvent {
@@ -23,8 +26,8 @@ export class SseDecoder {
   lastEventId = '';
 
   readonly #utf8 = new TextDecoder('utf-8');
-  /** An incomplete line carried over from the previous chunk. */
-  #pending = '';
+  /** An incomplete line carried over from earlier chunks, in pieces; no piece holds a line end. */
+  #pending: string[] = [];
   /** The previous chunk ended in CR: an LF at the start of the next one belongs to that line end. */
   #skipLf = false;
   #sawFirstText = false;
@@ -44,12 +47,34 @@ export class SseDecoder {
       this.#skipLf = false;
       if (text.charCodeAt(0) === 10) text = text.slice(1);
     }
+    let start = 0;
     if (this.#pending.length > 0) {
-      text = this.#pending + text;
-      this.#pending = '';
+      // Only the new text is searched for the end of the pending line.
+      const lf = text.indexOf('\n');
+      const cr = text.indexOf('\r');
+      if (lf === -1 && cr === -1) {
+        this.#pending.push(text);
+        return out;
+      }
+      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+      this.#pending.push(text.slice(0, end));
+      const line = this.#pending.join('');
+      this.#pending = [];
+      this.#line(line, out);
+      start = this.#afterLineEnd(text, end);
     }
-    this.#scan(text, out);
+    this.#scan(text, start, out);
     return out;
+  }
+
+  /** Where the next line starts after the line end at `end`; a CR that ends the text may pair with an LF. */
+  #afterLineEnd(text: string, end: number): number {
+    if (text.charCodeAt(end) !== 13) return end + 1;
+    if (end + 1 === text.length) {
+      this.#skipLf = true;
+      return text.length;
+    }
+    return text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
   }
 
   /** Ends the stream: flushes a held-back partial character, a last unterminated line, and its event. */
@@ -58,43 +83,32 @@ export class SseDecoder {
     const tail = this.#utf8.decode();
     if (tail.length > 0) {
       // The tail is only ever a broken character (U+FFFD); treat it as text that came with the last chunk.
-      this.#pending += tail;
+      this.#pending.push(tail);
     }
     if (this.#pending.length > 0) {
-      const line = this.#pending;
-      this.#pending = '';
-      this.#line(line, out);
+      const line = this.#pending.join('');
+      this.#pending = [];
+      if (line.length > 0) this.#line(line, out);
     }
     this.#dispatch(out);
     this.#skipLf = false;
     return out;
   }
 
-  #scan(text: string, out: SseEvent[]): void {
+  #scan(text: string, from: number, out: SseEvent[]): void {
     const length = text.length;
-    let start = 0;
-    let lf = text.indexOf('\n');
-    let cr = text.indexOf('\r');
+    let start = from;
+    let lf = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
     while (start < length) {
       if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
       if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
-      let end: number;
       if (lf === -1 && cr === -1) break;
-      if (cr === -1 || (lf !== -1 && lf < cr)) end = lf;
-      else end = cr;
+      const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
       this.#line(text.slice(start, end), out);
-      if (end === cr) {
-        if (end + 1 === length) {
-          this.#skipLf = true;
-          start = length;
-          break;
-        }
-        start = text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
-      } else {
-        start = end + 1;
-      }
+      start = this.#afterLineEnd(text, end);
     }
-    if (start < length) this.#pending = start === 0 ? text : text.slice(start);
+    if (start < length) this.#pending.push(start === 0 ? text : text.slice(start));
   }
 
   #line(line: string, out: SseEvent[]): void {

@@ -339,3 +339,153 @@ describe('admission: a full upstream pool (item 1)', () => {
     }
   });
 });
+
+describe('parsing bounded before any full parse (item 3)', () => {
+  it('refuses a 30 MB nested body at once, without the memory a parse would take, and keeps serving', async () => {
+    const body = Buffer.from('{"model":"claude-sonnet-4-5","messages":' + '['.repeat(30 * 1024 * 1024));
+    let peak = process.memoryUsage().rss;
+    const baseline = peak;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    try {
+      const started = performance.now();
+      const [res, health] = await Promise.all([
+        fetch(`${proxy.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        }),
+        (async () => {
+          const at = performance.now();
+          await fetch(`${proxy.url}/health/liveness`);
+          return performance.now() - at;
+        })(),
+      ]);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+        'nested deeper than 256',
+      );
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(health).toBeLessThan(500);
+      expect(peak - baseline).toBeLessThan(100 * 1024 * 1024);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('refuses nesting hidden inside a string the body carries (tool-call arguments)', async () => {
+    const started = performance.now();
+    const res = await post(
+      proxy,
+      '/v1/chat/completions',
+      chat({
+        messages: [
+          { role: 'user', content: 'hi' },
+          {
+            role: 'assistant',
+            tool_calls: [
+              {
+                id: 'call_1',
+                type: 'function',
+                function: { name: 'f', arguments: '{"a":' + '['.repeat(5_000_000) },
+              },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+        ],
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('nested deeper');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('still accepts deep-but-allowed nesting and brackets inside strings', async () => {
+    const res = await post(
+      proxy,
+      '/v1/chat/completions',
+      chat({
+        messages: [{ role: 'user', content: '[[[[{{{{ "\\"[[[[' + '['.repeat(1000) }],
+        metadata: { user_id: 'x' },
+        response_format: {
+          type: 'json_schema',
+          json_schema: {
+            name: 'n',
+            schema: JSON.parse('{"a":'.repeat(100) + '1' + '}'.repeat(100)) as object,
+          },
+        },
+      }),
+    );
+    expect(res.status).not.toBe(400);
+  });
+});
+
+describe('linear-time SSE for any line length (item 4)', () => {
+  it('translates a stream with a 50 MB event line in linear time on the chat route', async () => {
+    const big = 'y'.repeat(50 * 1024 * 1024);
+    upstream.handler = async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const events = textStreamEvents(['PLACEHOLDER']);
+      for (const event of events) {
+        let frame = sseEvent(event);
+        if (frame.includes('PLACEHOLDER')) frame = frame.replace('PLACEHOLDER', big);
+        // 64 KiB writes, as a socket would deliver them.
+        for (let i = 0; i < frame.length; i += 65536)
+          if (!res.write(frame.slice(i, i + 65536))) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+    };
+    const started = performance.now();
+    const res = await post(proxy, '/v1/chat/completions', chat({ stream: true }));
+    const text = await res.text();
+    // Quadratic line handling took ~50 s for this; linear takes well under a second of decoding.
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(text.length).toBeGreaterThan(50 * 1024 * 1024);
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  }, 30_000);
+});
+
+describe('what the logs and counters say', () => {
+  it('logs a client that left before the answer as a 499 disconnect at info level, not as a bug or a 200 (item 8)', async () => {
+    upstream.handler = async (req, res) => {
+      await new Promise((r) => setTimeout(r, 300));
+      if (!res.destroyed) await defaultHandler(req, res);
+    };
+    const controller = new AbortController();
+    const pending = fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'leaves-early' },
+      body: chat(),
+      signal: controller.signal,
+    }).catch(() => 'aborted');
+    await eventually(() => upstream.requests.length === 1, 'the upstream request');
+    controller.abort();
+    expect(await pending).toBe('aborted');
+    await eventually(
+      () => proxy.logs.some((l) => l['msg'] === 'request' && l['request_id'] === 'leaves-early'),
+      'the access log line',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    const line = proxy.logs.find((l) => l['msg'] === 'request' && l['request_id'] === 'leaves-early')!;
+    expect(line).toMatchObject({ status: 499, outcome: 'client_disconnect', level: 30 });
+    expect(proxy.logs.some((l) => l['msg'] === 'unexpected error')).toBe(false);
+    const metrics = await (await fetch(`${proxy.url}/metrics`)).text();
+    expect(metrics).toMatch(/claudine_http_requests_total\{route="\/v1\/chat\/completions",status="499"\} 1/);
+  });
+
+  it('never writes control or bidi characters from a client raw into a log line (item 6)', async () => {
+    const model = 'claude\u001b[2J\r\nfake=line\u0085\u009b31m\u202eevil\u2028';
+    const res = await post(proxy, '/v1/chat/completions', chat({ model }), { 'x-request-id': 'ctl-chars' });
+    await res.text();
+    await eventually(
+      () => proxy.rawLogs.some((l) => l.includes('ctl-chars') && l.includes('"msg":"request"')),
+      'the access log line',
+    );
+    const raw = proxy.rawLogs.find((l) => l.includes('ctl-chars') && l.includes('"msg":"request"'))!;
+    expect(raw).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    const { formatTextLine } = await import('../../src/log/index.js');
+    const text = formatTextLine(raw);
+    expect(text.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/);
+    expect(text).toContain('model=');
+  });
+});

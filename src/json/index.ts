@@ -1,0 +1,1 @@
+export { JsonDepthGuard, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './depth.js';
