@@ -25,6 +25,7 @@ const OMITTED_IN_TEXT = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
  * separators, and the bidirectional controls that reorder what a reader sees. Client text (a model name,
  * say) can carry any of them (issue 13, item 6).
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 const UNSAFE_CHARS_ALL = new RegExp(UNSAFE_CHARS.source, 'g');
 
