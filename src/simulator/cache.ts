@@ -42,7 +42,7 @@ export class PromptCache {
     segments.forEach((segment, index) => {
       const text = JSON.stringify(segment.value) ?? '';
       hash.update(text);
-      total += countValueTokens(text);
+      total += countValueTokens(segment.value);
       keys.push(hash.copy().digest('base64url'));
       totals.push(total);
       if (segment.breakpoint === null || total < minimum) return;

@@ -2,26 +2,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import Anthropic, { OverloadedError, RateLimitError } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  anthropicMessage,
-  defaultHandler,
-  sendJson,
-  sendSse,
-  startFakeUpstream,
-  textStreamEvents,
-  type FakeUpstream,
-} from '../helpers/fake-upstream.js';
+import { MODEL_RULES, startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { stream as streamEvents, textBlock } from '../helpers/anthropic-streams.js';
 import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 /** What clients send: the proxy must throw it away and use its own credential. */
 const CLIENT_DUMMY_KEY = 'client-dummy-key';
 
-let upstream: FakeUpstream;
+let upstream: Simulator;
 let proxy: RunningProxy;
 let client: Anthropic;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
+  upstream = await startSimulator();
   // No proxy-side retries here: these tests look at how each single upstream answer reaches the SDK.
   proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
   client = new Anthropic({ baseURL: proxy.url, apiKey: CLIENT_DUMMY_KEY, maxRetries: 0 });
@@ -31,8 +24,7 @@ afterAll(async () => {
   await upstream.close();
 });
 beforeEach(() => {
-  upstream.handler = defaultHandler;
-  upstream.requests.length = 0;
+  upstream.reset();
 });
 
 describe('the native /v1/messages pass-through with the official Anthropic SDK', () => {
@@ -43,7 +35,7 @@ describe('the native /v1/messages pass-through with the official Anthropic SDK',
       system: 'You are terse.',
       messages: [{ role: 'user', content: 'Hi' }],
     });
-    expect(message.content).toEqual([{ type: 'text', text: 'Hello, world' }]);
+    expect(message.content).toEqual([{ type: 'text', text: 'Simulated answer to: "Hi"' }]);
     const seen = upstream.requests[0]!;
     expect(seen.path).toBe('/v1/messages');
     expect(seen.headers['x-api-key']).toBe(FAKE_API_KEY);
@@ -63,21 +55,12 @@ describe('the native /v1/messages pass-through with the official Anthropic SDK',
     });
     stream.on('text', (t) => texts.push(t));
     const final = await stream.finalMessage();
-    expect(texts).toEqual(['Hello', ', ', 'world']);
-    expect(final.content).toEqual([{ type: 'text', text: 'Hello, world' }]);
+    expect(texts).toEqual(['Simulated answer ', 'to: "Hi"']);
+    expect(final.content).toEqual([{ type: 'text', text: 'Simulated answer to: "Hi"' }]);
     expect(final.stop_reason).toBe('end_turn');
   });
 
   it('passes tool use through both ways', async () => {
-    upstream.handler = (req, res) =>
-      sendJson(
-        res,
-        200,
-        anthropicMessage('', 'claude-sonnet-4-5', {
-          content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' } }],
-          stop_reason: 'tool_use',
-        }),
-      );
     const tools = [
       {
         name: 'get_weather',
@@ -89,7 +72,7 @@ describe('the native /v1/messages pass-through with the official Anthropic SDK',
       model: 'claude-sonnet-4-5',
       max_tokens: 64,
       tools,
-      messages: [{ role: 'user', content: 'Weather?' }],
+      messages: [{ role: 'user', content: 'Weather? call tool get_weather with {"city":"Paris"}' }],
     });
     expect(message.stop_reason).toBe('tool_use');
     expect(message.content[0]).toMatchObject({
@@ -105,27 +88,27 @@ describe('the native /v1/messages pass-through with the official Anthropic SDK',
       model: 'claude-sonnet-4-5',
       messages: [{ role: 'user', content: 'Hi' }],
     });
-    expect(count.input_tokens).toBe(42);
+    expect(count.input_tokens).toBeGreaterThan(0);
     expect(upstream.requests[0]!.path).toBe('/v1/messages/count_tokens');
   });
 
   it('lists and retrieves models in Anthropic format', async () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
-    expect(ids).toEqual(['claude-sonnet-4-5', 'claude-haiku-4-5']);
+    expect(ids).toEqual(MODEL_RULES.map((r) => r.id));
     const one = await client.models.retrieve('claude-haiku-4-5');
     expect(one).toMatchObject({ type: 'model', id: 'claude-haiku-4-5' });
     expect(upstream.requests.every((r) => r.headers['x-api-key'] === FAKE_API_KEY)).toBe(true);
   });
 
   it('surfaces an upstream 429 as the SDK RateLimitError with retry-after intact', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(
-        res,
-        429,
-        { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } },
-        { 'retry-after': '17', 'anthropic-ratelimit-requests-remaining': '0' },
-      );
+    upstream.script({
+      kind: 'error',
+      status: 429,
+      message: 'slow down',
+      retryAfter: 17,
+      headers: { 'anthropic-ratelimit-requests-remaining': '0' },
+    });
     const error = await client.messages
       .create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
@@ -133,18 +116,12 @@ describe('the native /v1/messages pass-through with the official Anthropic SDK',
     const rate = error as RateLimitError;
     expect(rate.headers.get('retry-after')).toBe('17');
     expect(rate.headers.get('anthropic-ratelimit-requests-remaining')).toBe('0');
-    expect(rate.headers.get('request-id')).toBe('req_fake_0001');
+    expect(rate.headers.get('request-id')).toBe(upstream.lastRequestId);
     expect(rate.message).toContain('slow down');
   });
 
   it('surfaces an upstream 529 as the SDK OverloadedError', async () => {
-    upstream.handler = (_req, res) =>
-      sendJson(
-        res,
-        529,
-        { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } },
-        { 'retry-after': '3' },
-      );
+    upstream.script({ kind: 'error', status: 529, retryAfter: 3 });
     const error = await client.messages
       .create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
@@ -198,14 +175,15 @@ describe('fidelity', () => {
   it('returns the upstream answer byte for byte', async () => {
     const raw =
       '{"id":"msg_x","type":"message",   "content":[{"type":"text","text":"a"}],"extra_field":{"kept":true}}';
-    upstream.handler = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_abc' });
-      res.end(raw);
-    };
+    upstream.script({ kind: 'reply', message: raw, headers: { 'request-id': 'req_abc' } });
     const res = await fetch(`${proxy.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: '{}',
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
     });
     expect(await res.text()).toBe(raw);
     expect(res.headers.get('request-id')).toBe('req_abc');
@@ -257,8 +235,16 @@ describe('fidelity', () => {
 
 describe('disconnects', () => {
   it('closes the upstream request within 100 ms of a client disconnect', async () => {
-    upstream.handler = (_req, res) =>
-      sendSse(res, textStreamEvents(Array.from({ length: 200 }, () => 'tick ')), { delayMs: 50 });
+    upstream.script({
+      kind: 'reply',
+      events: streamEvents([
+        textBlock(
+          0,
+          Array.from({ length: 200 }, () => 'tick '),
+        ),
+      ]),
+      fault: { kind: 'slow', ms: 50 },
+    });
     const controller = new AbortController();
     const res = await fetch(`${proxy.url}/v1/messages`, {
       method: 'POST',
@@ -285,13 +271,8 @@ describe('disconnects', () => {
   });
 
   it('ends the client stream when the upstream dies mid-stream, and logs it', async () => {
-    upstream.handler = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(
-        'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"model":"x","usage":{"input_tokens":1,"output_tokens":1}}}\n\n',
-      );
-      setTimeout(() => res.destroy(), 50);
-    };
+    // message_start, then the connection is destroyed.
+    upstream.script({ kind: 'reset', afterEvents: 1 });
     const res = await fetch(`${proxy.url}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'dies-mid-stream' },

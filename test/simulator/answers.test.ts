@@ -270,6 +270,40 @@ describe('answers', () => {
   });
 });
 
+describe('usage', () => {
+  it('counts an image by what the model sees, not by the size of its base64', async () => {
+    const image = {
+      type: 'image',
+      source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(4_000_000) },
+    };
+    const reply = await messages(sim, {
+      ...ask(''),
+      messages: [user([image, { type: 'text', text: 'What is it?' }])],
+    });
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.json.usage.input_tokens).toBeGreaterThan(1_600);
+    expect(reply.json.usage.input_tokens).toBeLessThan(1_700);
+  });
+});
+
+describe('hooks for harnesses', () => {
+  it('answers from a respond hook when nothing is queued, and serves extra routes', async () => {
+    const hooked = await startSimulator({
+      respond: ({ body }) =>
+        body.includes('fixed') ? { kind: 'reply', message: '{"type":"message","fixed":true}' } : undefined,
+      extraRoutes: { '/__control': (res) => res.end('ok') },
+    });
+    try {
+      expect((await messages(hooked, ask('fixed please'))).json).toEqual({ type: 'message', fixed: true });
+      expect((await messages(hooked, ask('free'))).json.content[0].text).toBe('Simulated answer to: "free"');
+      expect((await messages(hooked, { ...ask('fixed'), model: 'claude-nope' })).status).toBe(404);
+      expect(await (await fetch(`${hooked.url}/__control`)).text()).toBe('ok');
+    } finally {
+      await hooked.close();
+    }
+  });
+});
+
 describe('models', () => {
   it('lists every model of the rules table with limits and capabilities, paginated', async () => {
     const all = await call(sim, '/v1/models?limit=1000');
