@@ -8,7 +8,12 @@ import type { Config } from './config/index.js';
 import { readinessRoute, livenessRoute, type Readiness } from './http/routes/health.js';
 import { anthropicApiRoute, anthropicRouteLabel } from './http/routes/anthropic-api.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
-import { getResponseRoute, responsesRoute, type StoredResponse } from './http/routes/responses.js';
+import {
+  deleteResponseRoute,
+  getResponseRoute,
+  responsesRoute,
+  type StoredResponse,
+} from './http/routes/responses.js';
 import { modelsRoute } from './http/routes/models.js';
 import { createGuard } from './http/guards.js';
 import { createHttpServer, type HttpServer, type Route, type RouteTable } from './http/server.js';
@@ -213,7 +218,10 @@ export function createApp(config: Config, deps: AppDeps): App {
         {
           dialect: 'openai',
           label: () => '/v1/responses/{id}',
-          methods: { GET: getResponseRoute({ store: responseStore }) },
+          methods: {
+            GET: getResponseRoute({ store: responseStore }),
+            DELETE: deleteResponseRoute({ store: responseStore }),
+          },
         },
       ],
     ],

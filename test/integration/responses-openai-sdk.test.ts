@@ -547,6 +547,10 @@ describe('stored responses', () => {
     expect(seen(1).system).toBeUndefined();
     // store: false keeps nothing.
     await expect(client.responses.retrieve(second.id)).rejects.toBeInstanceOf(NotFoundError);
+    // DELETE forgets a stored response; a second DELETE finds nothing.
+    await client.responses.delete(first.id);
+    await expect(client.responses.retrieve(first.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(client.responses.delete(first.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('resolves item_reference items to the stored items they name; an unknown one is a 400', async () => {

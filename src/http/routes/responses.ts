@@ -302,29 +302,46 @@ export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
   };
 }
 
+/** The id in `/v1/responses/{id}`; a deeper path (`…/input_items`) is no route of ours. */
+function responseIdOf(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice('/v1/responses/'.length));
+  } catch {
+    throw new ClientError('the response id in the path is not valid', 400, 'invalid_request');
+  }
+  if (id.length === 0 || id.includes('/')) {
+    throw new ClientError(`no route for ${req.method ?? 'GET'} ${path}`, 404, 'not_found');
+  }
+  return id;
+}
+
+function notFound(id: string): ClientError {
+  return new ClientError(
+    `Response with id '${id}' not found. claudine keeps responses only when they were created without store: false, in memory, for responses.store_ttl.`,
+    404,
+    'not_found',
+  );
+}
+
 /** GET /v1/responses/{id}: a stored response, or a 404 that says why it may be missing. */
 export function getResponseRoute(options: Pick<ResponsesRouteOptions, 'store'>): RouteHandler {
   return async (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => {
-    const url = req.url ?? '';
-    const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    let id: string;
-    try {
-      id = decodeURIComponent(path.slice('/v1/responses/'.length));
-    } catch {
-      throw new ClientError('the response id in the path is not valid', 400, 'invalid_request');
-    }
-    if (id.length === 0 || id.includes('/')) {
-      throw new ClientError(`no route for GET ${path}`, 404, 'not_found');
-    }
+    const id = responseIdOf(req);
     const stored = await options.store.get(id);
-    if (stored === undefined) {
-      throw new ClientError(
-        `Response with id '${id}' not found. claudine keeps responses only when they were created without store: false, in memory, for responses.store_ttl.`,
-        404,
-        'not_found',
-      );
-    }
+    if (stored === undefined) throw notFound(id);
     sendJson(res, ctx, 200, stored.response);
+  };
+}
+
+/** DELETE /v1/responses/{id}: forgets a stored response (OpenAI's answer shape), or a 404. */
+export function deleteResponseRoute(options: Pick<ResponsesRouteOptions, 'store'>): RouteHandler {
+  return async (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => {
+    const id = responseIdOf(req);
+    if (!(await options.store.delete(id))) throw notFound(id);
+    sendJson(res, ctx, 200, { id, object: 'response', deleted: true });
   };
 }
