@@ -293,10 +293,12 @@ export function createApp(config: Config, deps: AppDeps): App {
           : config.upstream.base_url,
         auth_method: config.upstream.demo ? 'none (demo)' : config.auth.method,
         auth_storage: config.upstream.demo ? 'none (demo)' : config.auth.storage,
-        credential: auth.ready
-          ? `loaded from ${auth.source ?? 'the configuration'}`
-          : `none yet, /v1 requests get 401: ${auth.reason ?? 'no credential'}. Add a key with \`claudine auth login\`, ` +
-            'or try claudine without one: `claudine start --upstream demo` (a simulated Claude)',
+        credential: config.upstream.demo
+          ? 'not needed (demo)'
+          : auth.ready
+            ? `loaded from ${auth.source ?? 'the configuration'}`
+            : `none yet, /v1 requests get 401: ${auth.reason ?? 'no credential'}. Add a key with \`claudine auth login\`, ` +
+              'or try claudine without one: `claudine start --upstream demo` (a simulated Claude)',
       };
       if (auth.ready) logger.info(startup, 'claudine is listening');
       else logger.warn(startup, 'claudine is listening');

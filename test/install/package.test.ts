@@ -63,6 +63,30 @@ describe('installing claudine', () => {
     }
   }, 300_000);
 
+  it('as a single executable: one npm script builds it, and it runs on its own', async () => {
+    const sea = await run('npm', ['run', 'build:sea'], { cwd: clone, env, timeoutMs: 180_000 });
+    expect(sea.code, sea.stderr).toBe(0);
+    const bin = join(clone, 'build', 'sea', 'claudine');
+    expect(readdirSync(join(clone, 'build', 'sea')).sort()).toEqual(['claudine', 'keyring.node']);
+    // Run from elsewhere, with no node_modules or package.json in reach.
+    const version = await run(bin, ['--version'], { cwd: dir, env, timeoutMs: 30_000 });
+    expect(version.code, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^claudine \d+\.\d+\.\d+\n$/);
+    expect(version.stderr).toBe('');
+    const server = await startCommand(
+      bin,
+      ['start', '--upstream', 'demo', '-p', '0', '--log-format', 'json'],
+      {
+        cwd: dir,
+        env,
+      },
+    );
+    servers.push(server);
+    expect((await fetch(`${server.url}/health/readiness`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 240_000);
+
   it('from a tarball: npm pack ships the built code, and a global install gives a working claudine', async () => {
     const pack = await run('npm', ['pack', '--pack-destination', dir], {
       cwd: clone,

@@ -1,4 +1,8 @@
+import type { AsyncEntry } from '@napi-rs/keyring';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { parseCredential, serializeCredential, type StoredCredential } from '../document.js';
 import { CredentialStoreError, errorMessage, type CredentialStore } from './types.js';
 
@@ -20,9 +24,35 @@ export const KEYRING_SERVICE = 'claudine';
  * keeps keychain calls (D-Bus on Linux, which may wait on an unlock prompt) off the event loop.
  */
 const nativeKeyring: KeyringFactory = async (service, account) => {
-  const { AsyncEntry } = await import('@napi-rs/keyring');
+  const { AsyncEntry } = await loadKeyringAddon();
   return new AsyncEntry(service, account);
 };
+
+/** The file the single executable looks for beside itself (scripts/build-sea.mjs puts it there). */
+export const KEYRING_ADDON_FILE = 'keyring.node';
+
+interface KeyringModule {
+  readonly AsyncEntry: typeof AsyncEntry;
+}
+
+/**
+ * The package when claudine runs from node_modules. The single executable cannot load packages: it loads
+ * the native addon shipped beside it, and without one says so (the file store still works).
+ */
+async function loadKeyringAddon(): Promise<KeyringModule> {
+  try {
+    return await import('@napi-rs/keyring');
+  } catch (error) {
+    const beside = join(dirname(process.execPath), KEYRING_ADDON_FILE);
+    if (!existsSync(beside)) {
+      throw new Error(
+        `the keyring addon is not available (${errorMessage(error)}; no ${KEYRING_ADDON_FILE} beside ${process.execPath})`,
+        { cause: error },
+      );
+    }
+    return createRequire(process.execPath)(beside) as KeyringModule;
+  }
+}
 
 /** What to do when the keyring cannot be used; shown after the reason. */
 export const KEYRING_ADVICE =
