@@ -175,6 +175,14 @@ describe('Message Batches', () => {
       `/v1/messages/batches/${created.id}/results`,
     ]);
     expect(upstream.requests.every((r) => r.headers['x-api-key'] === FAKE_API_KEY)).toBe(true);
+    // The results' own usage objects are not this request's tokens: nothing is counted for it.
+    await eventually(
+      () => proxy.logs.some((l) => l['route'] === '/v1/messages/batches/{id}/results'),
+      'the results access log line',
+    );
+    const resultsLine = proxy.logs.find((l) => l['route'] === '/v1/messages/batches/{id}/results')!;
+    expect(resultsLine['status']).toBe(200);
+    expect(resultsLine['input_tokens']).toBeUndefined();
 
     const canceled = await client.messages.batches.cancel(created.id);
     expect(canceled.cancel_initiated_at).not.toBeNull();

@@ -188,6 +188,11 @@ const TAIL_BYTES = 64;
 export interface PipeOptions {
   /** A /v1/messages stream must end with message_stop; one that does not gets an error event (issue 13.9). */
   readonly requireMessageStop?: boolean;
+  /**
+   * Look for token counts (Messages answers). Off for the other APIs: a batch's JSONL results or a file's
+   * bytes may hold a `"usage"` that is not this request's.
+   */
+  readonly scanUsage?: boolean;
 }
 
 /**
@@ -224,7 +229,7 @@ export async function pipeUpstreamResponse(
   res.writeHead(status, passedBackHeaders(response.headers, !isEventStream));
   // No flushHeaders(): the headers leave with the first chunk, one write instead of two (TTFB).
   // Token counts for the access log and metrics without parsing the body (see metrics/usage-scan.ts).
-  const usage = status < 300 ? new UsageScanner(isEventStream) : null;
+  const usage = status < 300 && options.scanUsage !== false ? new UsageScanner(isEventStream) : null;
   const watchEvents = isEventStream && status < 300;
   let first: Buffer | undefined;
   let tail: Buffer = Buffer.alloc(0);
@@ -349,7 +354,10 @@ export async function forward(
     await sendWithProxyResultsUrl(response, res, ctx, req.headers.host);
     return;
   }
-  await pipeUpstreamResponse(response, res, ctx, abort, { requireMessageStop: plan.requireMessageStop });
+  await pipeUpstreamResponse(response, res, ctx, abort, {
+    requireMessageStop: plan.requireMessageStop,
+    scanUsage: plan.sniffRequest,
+  });
 }
 
 /** A batch object or list is a few hundred bytes per batch; anything bigger is passed on unchanged. */
