@@ -28,6 +28,9 @@ export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
 
+/** After the shutdown timeout, how long interrupted answers get to write their final error and end. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
 /** Upper bound on one page of the upstream model list. */
 const MAX_MODEL_LIST_BYTES = 4 * 1024 * 1024;
 
@@ -240,6 +243,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     maxConcurrent: config.server.max_concurrent_requests,
     headersTimeout: config.server.headers_timeout,
     requestTimeout: config.server.request_timeout,
+    clientStallTimeout: config.server.client_stall_timeout,
     ...(metrics !== null
       ? { onRequestStart: metrics.onRequestStart, onRequestEnd: metrics.onRequestEnd }
       : {}),
@@ -324,8 +328,17 @@ export function createApp(config: Config, deps: AppDeps): App {
       if (outcome === 'timeout') {
         logger.warn(
           { in_flight: http.inFlight() },
-          'shutdown timeout reached; closing remaining connections',
+          'shutdown timeout reached; ending the remaining answers with an error',
         );
+        // Every answer still running ends with a "shutting down" error in its client's dialect (an error
+        // event for streams, a 503 for answers not begun) instead of a connection reset; a moment for
+        // those last writes, then whatever is left is closed.
+        upstream.interrupt();
+        const grace = new Promise<void>((resolve) => {
+          forceClose = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+        });
+        await Promise.race([http.drained(), grace]);
+        clearTimeout(forceClose);
       }
       http.server.closeAllConnections();
       await closed;

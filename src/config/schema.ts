@@ -172,6 +172,14 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
     ),
 
     spec(
+      'server.client_stall_timeout',
+      parseDuration,
+      30_000,
+      'Longest a client may leave its answer unread (its connection full) before it is cut off, so it cannot hold an upstream connection others need; 0 turns this off.',
+      { defaultText: '30s' },
+    ),
+
+    spec(
       'shutdown.delay',
       parseDuration,
       0,
@@ -409,6 +417,7 @@ export interface Config {
     max_concurrent_requests: number;
     headers_timeout: Duration;
     request_timeout: Duration;
+    client_stall_timeout: Duration;
   };
   shutdown: { delay: Duration; timeout: Duration };
   upstream: {

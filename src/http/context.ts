@@ -31,6 +31,8 @@ export interface RequestContext {
   upstreamMs: number | null;
   /** Upstream attempts the answer took (each retry adds one). */
   upstreamAttempts: number;
+  /** Milliseconds a full connection to the client may stay unread before the client is cut off (0: never). */
+  readonly clientStallTimeout: number;
   /** The upstream's own `request-id` for its answer, to quote to the provider's support. */
   upstreamRequestId: string | null;
   model: string | null;

@@ -28,6 +28,11 @@ export function sendJson(
 /**
  * Writes one chunk, honouring backpressure: resolves at once when the socket took it, or on `drain`
  * (or `close`, so a vanished client never leaves the caller waiting).
+ *
+ * A client that leaves its connection full for `ctx.clientStallTimeout` is cut off: while it does not
+ * read, its upstream request (and the upstream connection it holds) would wait with it, and enough such
+ * clients would starve everyone else (issue 13, item 1). The timer exists only while the socket is full,
+ * never per chunk.
  */
 export function writeChunk(
   res: ServerResponse,
@@ -38,7 +43,16 @@ export function writeChunk(
   ctx.bytesOut += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
   if (res.write(chunk)) return undefined;
   return new Promise((resolve) => {
+    const stall =
+      ctx.clientStallTimeout > 0
+        ? setTimeout(() => {
+            ctx.outcome ??= 'client_disconnect';
+            ctx.errorType ??= 'client_stalled';
+            res.destroy();
+          }, ctx.clientStallTimeout)
+        : undefined;
     const done = (): void => {
+      clearTimeout(stall);
       res.off('drain', done);
       res.off('close', done);
       resolve();

@@ -71,6 +71,8 @@ export interface HttpServerOptions {
   readonly onRequestEnd?: (ctx: RequestContext, status: number) => void;
   readonly headersTimeout: number;
   readonly requestTimeout: number;
+  /** Longest a client may leave a full connection unread before it is cut off (0: never). */
+  readonly clientStallTimeout?: number;
   readonly guard: Guard;
   /** Requests served at once; more get 503 with retry-after. */
   readonly maxConcurrent: number;
@@ -168,6 +170,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       upstreamStatus: null,
       upstreamMs: null,
       upstreamAttempts: 0,
+      clientStallTimeout: options.clientStallTimeout ?? 0,
       upstreamRequestId: null,
       model: null,
       stream: false,

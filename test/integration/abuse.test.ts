@@ -491,3 +491,129 @@ describe('what the logs and counters say', () => {
     expect(text).toContain('model=');
   });
 });
+
+describe('stalled readers cannot freeze everyone (item 1)', () => {
+  it('150 streaming clients that stop reading: a normal client is still answered promptly, on both routes', async () => {
+    const crowd = await startProxy({ upstreamBaseUrl: upstream.baseUrl });
+    const sockets: Socket[] = [];
+    try {
+      upstream.handler = (req, res) =>
+        (req.json as { stream?: boolean }).stream === true
+          ? endlessStream(req, res)
+          : defaultHandler(req, res);
+      for (let i = 0; i < 150; i++)
+        sockets.push(await stalledStream(crowd, '/v1/messages', native({ stream: true })));
+      await eventually(() => upstream.requests.length >= 150, '150 upstream streams', 10_000);
+      const started = performance.now();
+      const [openai, anthropic] = await Promise.all([
+        post(crowd, '/v1/chat/completions', chat()),
+        post(crowd, '/v1/messages', native()),
+      ]);
+      expect(openai.status).toBe(200);
+      expect(anthropic.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await crowd.close();
+    }
+  }, 30_000);
+
+  it('with a pool smaller than the crowd, the normal client gets a fast 503, never a hang', async () => {
+    const crowd = await startProxy({
+      upstreamBaseUrl: upstream.baseUrl,
+      flags: { '--upstream--connections': '128', '--upstream--queue-timeout': '500ms' },
+    });
+    const sockets: Socket[] = [];
+    try {
+      upstream.handler = (req, res) =>
+        (req.json as { stream?: boolean }).stream === true
+          ? endlessStream(req, res)
+          : defaultHandler(req, res);
+      for (let i = 0; i < 150; i++)
+        sockets.push(await stalledStream(crowd, '/v1/messages', native({ stream: true })));
+      await eventually(() => upstream.requests.length >= 128, '128 upstream streams', 10_000);
+      const started = performance.now();
+      const res = await post(crowd, '/v1/chat/completions', chat());
+      expect([200, 503]).toContain(res.status);
+      expect(res.status === 503 ? res.headers.get('retry-after') : '1').toBe('1');
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await crowd.close();
+    }
+  }, 30_000);
+
+  it('cuts off a client that leaves its answer unread, freeing its upstream connection', async () => {
+    const strict = await startProxy({
+      upstreamBaseUrl: upstream.baseUrl,
+      flags: {
+        '--upstream--connections': '2',
+        '--upstream--queue-timeout': '5s',
+        '--server--client-stall-timeout': '500ms',
+      },
+    });
+    const sockets: Socket[] = [];
+    try {
+      // An upstream that pushes as fast as the proxy takes it: a client that does not read fills up.
+      upstream.handler = async (req, res) => {
+        if ((req.json as { stream?: boolean }).stream !== true) return defaultHandler(req, res);
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(sseEvent(textStreamEvents([])[0]!));
+        const piece = sseEvent({
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'text_delta', text: 'z'.repeat(16 * 1024) },
+        });
+        for (let sent = 0; sent < 64 * 1024 * 1024 && !res.destroyed; sent += piece.length)
+          if (!res.write(piece)) await new Promise((r) => res.once('drain', r));
+        res.end();
+      };
+      for (let i = 0; i < 2; i++)
+        sockets.push(await stalledStream(strict, '/v1/messages', native({ stream: true })));
+      await eventually(() => upstream.requests.length >= 2, 'two upstream streams');
+      const started = performance.now();
+      const res = await post(strict, '/v1/chat/completions', chat());
+      expect(res.status).toBe(200);
+      // The stalled pair were cut after ~0.5 s of not reading; the normal client waited for a connection.
+      expect(performance.now() - started).toBeLessThan(4000);
+      expect(upstream.aborted.length).toBeGreaterThanOrEqual(2);
+      await eventually(
+        () => strict.logs.filter((l) => l['error_type'] === 'client_stalled').length >= 2,
+        'two client_stalled log lines',
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await strict.close();
+    }
+  }, 30_000);
+});
+
+describe('shutdown (item 10)', () => {
+  it('ends streams still running at the shutdown timeout with an error in each dialect, not a reset', async () => {
+    const stopping = await startProxy({
+      upstreamBaseUrl: upstream.baseUrl,
+      flags: { '--shutdown--timeout': '300ms' },
+    });
+    upstream.handler = (req, res) =>
+      (req.json as { stream?: boolean }).stream === true
+        ? endlessStream(req, res)
+        : new Promise<void>(() => undefined); // never answers
+    const openai = await post(stopping, '/v1/chat/completions', chat({ stream: true }));
+    const anthropic = await post(stopping, '/v1/messages', native({ stream: true }));
+    const waiting = post(stopping, '/v1/messages', native());
+    await eventually(() => upstream.requests.length >= 3, 'three upstream requests');
+    const openaiText = openai.text();
+    const anthropicText = anthropic.text();
+    await stopping.close();
+    const chatBody = await openaiText;
+    expect(chatBody).toMatch(/data: \{"error":\{"message":"claudine is shutting down/);
+    expect(chatBody.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    const nativeBody = await anthropicText;
+    expect(nativeBody).toContain('event: error');
+    expect(nativeBody).toContain('"type":"overloaded_error"');
+    const notBegun = await waiting;
+    expect(notBegun.status).toBe(503);
+    expect(notBegun.headers.get('retry-after')).toBe('1');
+    expect(await notBegun.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
+  });
+});
