@@ -7,7 +7,7 @@
  * installs the pinned version once into node_modules/.cache (from the npm registry, or npm's cache) and
  * reuses it.
  */
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,26 @@ import { run } from '../helpers/spawn.js';
 const CODEX_VERSION = '0.171.0';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CODEX_DIR = join(ROOT, 'node_modules', '.cache', `codex-${CODEX_VERSION}`);
-const CODEX_BIN = join(CODEX_DIR, 'node_modules', '.bin', 'codex');
+const CODEX_WRAPPER = join(CODEX_DIR, 'node_modules', '.bin', 'codex');
+
+/**
+ * The native binary the npm wrapper would start, run directly so that a timeout's SIGKILL reaches it (the
+ * node wrapper's child would outlive the wrapper and keep the pipes open); the wrapper where none is found.
+ */
+function codexBinary(): string {
+  const scope = join(CODEX_DIR, 'node_modules', '@openai');
+  for (const pkg of readdirSync(scope)) {
+    if (!pkg.startsWith('codex-')) continue;
+    const vendor = join(scope, pkg, 'vendor');
+    if (!existsSync(vendor)) continue;
+    for (const triple of readdirSync(vendor)) {
+      const bin = join(vendor, triple, 'bin', process.platform === 'win32' ? 'codex.exe' : 'codex');
+      if (existsSync(bin)) return bin;
+    }
+  }
+  return CODEX_WRAPPER;
+}
+let CODEX_BIN = CODEX_WRAPPER;
 const MODEL = 'claude-sonnet-4-6';
 
 /** The environment without npm's and the test runner's own variables. */
@@ -33,7 +52,7 @@ function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 async function ensureCodex(): Promise<void> {
-  if (existsSync(CODEX_BIN)) return;
+  if (existsSync(CODEX_WRAPPER)) return;
   mkdirSync(CODEX_DIR, { recursive: true });
   const result = await run(
     'npm',
@@ -50,7 +69,7 @@ async function ensureCodex(): Promise<void> {
     ],
     { env: cleanEnv({}), timeoutMs: 300_000 },
   );
-  if (result.code !== 0 || !existsSync(CODEX_BIN)) {
+  if (result.code !== 0 || !existsSync(CODEX_WRAPPER)) {
     throw new Error(`installing @openai/codex@${CODEX_VERSION} failed:\n${result.stderr}`);
   }
 }
@@ -61,6 +80,7 @@ let home: string;
 
 beforeAll(async () => {
   await ensureCodex();
+  CODEX_BIN = codexBinary();
   upstream = await startSimulator();
   proxy = await startProxy({ upstreamBaseUrl: upstream.baseUrl, flags: { '--upstream--max-retries': '0' } });
   home = mkdtempSync(join(tmpdir(), 'claudine-codex-'));
@@ -76,6 +96,9 @@ beforeAll(async () => {
       'name = "claudine"',
       `base_url = "${proxy.url}/v1"`,
       'wire_api = "responses"',
+      // A refused request fails the task at once instead of being retried until the test times out.
+      'request_max_retries = 0',
+      'stream_max_retries = 0',
       '',
     ].join('\n'),
   );
@@ -87,16 +110,19 @@ afterAll(async () => {
   if (home !== undefined) rmSync(home, { recursive: true, force: true });
 });
 
-function codexExec(prompt: string): ReturnType<typeof run> {
-  return run(CODEX_BIN, ['exec', '--skip-git-repo-check', '-C', join(home, 'work'), prompt], {
+function codexExec(prompt: string, extraArgs: readonly string[] = []): ReturnType<typeof run> {
+  return run(CODEX_BIN, ['exec', '--skip-git-repo-check', ...extraArgs, '-C', join(home, 'work'), prompt], {
     env: cleanEnv({ CODEX_HOME: join(home, 'codex'), HOME: home }),
-    timeoutMs: 120_000,
+    timeoutMs: 60_000,
   });
 }
 
 interface SeenBody {
   tools?: { name: string }[];
-  messages: { role: string; content: { type: string; content?: { type: string; text?: string }[] }[] }[];
+  messages: {
+    role: string;
+    content: { type: string; signature?: string; content?: { type: string; text?: string }[] }[];
+  }[];
 }
 
 function messageBodies(): SeenBody[] {
@@ -134,5 +160,22 @@ describe('the Codex CLI with claudine as a custom Responses provider', () => {
     expect(results).toContain('claudine-shell-42');
     expect(result.stdout).toContain('exec_command returned');
     expect(result.stdout).toContain('claudine-shell-42');
+  }, 180_000);
+
+  it("keeps a thinking model's signed reasoning across the tool call (reasoning items carry it)", async () => {
+    upstream.reset();
+    // claude-sonnet-5-5 always thinks; the simulator refuses a tool_result turn whose assistant turn does
+    // not start with the signed thinking it issued, so this passes only if Codex sent it back intact.
+    const result = await codexExec('call tool exec_command with {"cmd":"echo thought-$((6*7))"}', [
+      '-m',
+      'claude-sonnet-5-5',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('thought-42');
+    const last = messageBodies().at(-1)!;
+    const assistant = last.messages.at(-2)!;
+    expect(assistant.role).toBe('assistant');
+    expect(assistant.content.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
+    expect(assistant.content[0]?.signature).toBeTruthy();
   }, 180_000);
 });
