@@ -9,7 +9,7 @@
  * | 403 permission_error              | 403           | permission_denied      |
  * | 404 not_found_error               | 404           | invalid_request_error  |
  * | 413 request_too_large             | 413           | invalid_request_error  |
- * | 429 rate_limit_error              | 429           | rate_limit_error       |
+ * | 429 rate_limit_error              | 429           | rate_limit_error (code rate_limit_exceeded) |
  * | 500 api_error                     | 500           | api_error              |
  * | 529 overloaded_error              | 503           | server_error           |
  * | 504 timeout_error / no answer     | 504           | server_error           |
@@ -111,7 +111,14 @@ export function toOpenAIError(err: unknown): OpenAIErrorResponse {
     // The status decides the client status (a 404 stays a 404); the upstream type, when known, the type.
     const status = err.answered ? fromStatus.status : err.status === 504 ? 504 : 502;
     const type = known?.type ?? fromStatus.type;
-    return envelope(status, type, err.message, null, err.upstreamType, openAIHeaders(err.headers));
+    return envelope(
+      status,
+      type,
+      err.message,
+      null,
+      openAICode(type, err.upstreamType),
+      openAIHeaders(err.headers),
+    );
   }
   return envelope(
     500,
@@ -130,7 +137,16 @@ export function streamErrorToOpenAI(error: unknown): OpenAIErrorResponse {
   const upstreamType = typeof type === 'string' ? type : null;
   const mapping = (upstreamType !== null ? BY_UPSTREAM_TYPE.get(upstreamType) : undefined) ?? byStatus(502);
   const text = typeof message === 'string' && message.length > 0 ? message : 'the upstream stream failed';
-  return envelope(mapping.status, mapping.type, text, null, upstreamType);
+  return envelope(mapping.status, mapping.type, text, null, openAICode(mapping.type, upstreamType));
+}
+
+/**
+ * `code` carries the upstream's own error type so nothing is lost, except for rate limits, where OpenAI
+ * clients look for OpenAI's own code (`rate_limit_exceeded`) to decide to back off — whichever upstream
+ * (Anthropic's 429, Bedrock's throttling) said it.
+ */
+function openAICode(type: string, upstreamType: string | null): string | null {
+  return type === 'rate_limit_error' ? 'rate_limit_exceeded' : upstreamType;
 }
 
 const KEPT_HEADERS = ['retry-after', 'retry-after-ms', 'x-should-retry', 'request-id', 'x-request-id'];

@@ -9,7 +9,8 @@ import { toMidStreamError } from './failure.js';
 
 export class UpstreamBody implements AsyncIterable<Buffer> {
   constructor(
-    readonly stream: Dispatcher.ResponseData['body'],
+    /** undici's body, or a Readable a provider made (a re-framed cloud stream, a local answer). */
+    readonly stream: Dispatcher.ResponseData['body'] | Readable,
     /** Chunks already read from `stream` (a peek); they come before anything still in it. */
     readonly prefix: readonly Buffer[] = [],
     /** The stream already ended while the prefix was read. */
@@ -36,7 +37,10 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
 
   /** Reads and discards the rest, so the connection can be reused. */
   dump(): Promise<void> {
-    return this.ended ? Promise.resolve() : this.stream.dump();
+    if (this.ended) return Promise.resolve();
+    if ('dump' in this.stream) return this.stream.dump();
+    this.stream.destroy();
+    return Promise.resolve();
   }
 }
 

@@ -2,7 +2,7 @@
  * Starts the real proxy in-process on 127.0.0.1 port 0 against a fake upstream, with JSON logs captured.
  */
 import { Writable } from 'node:stream';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
 import type { TokenSource } from '../../src/auth/index.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/index.js';
@@ -28,6 +28,8 @@ export interface ProxyOptions {
   readonly flags?: Readonly<Record<string, string>>;
   readonly env?: NodeJS.ProcessEnv;
   readonly tokens?: TokenSource;
+  /** Seams for the cloud providers (AWS credentials, Google ADC clock/fetch). */
+  readonly deps?: Pick<AppDeps, 'awsCredentials' | 'google'>;
 }
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
@@ -56,7 +58,12 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     },
   });
   const logger = createLogger({ level: config.log_level, format: config.log_format, destination });
-  const app = createApp(config, { logger, env, ...(options.tokens ? { tokens: options.tokens } : {}) });
+  const app = createApp(config, {
+    logger,
+    env,
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+    ...options.deps,
+  });
   const { url, port } = await app.start();
   return { url, port, app, config, logs, rawLogs, close: () => app.shutdown() };
 }

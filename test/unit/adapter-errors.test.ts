@@ -19,7 +19,9 @@ describe('toOpenAIError', () => {
   ])('maps upstream %i %s to %i %s', (status, type, wantStatus, wantType) => {
     const out = toOpenAIError(upstreamErrorFromResponse(status, body(type, 'boom'), {}));
     expect(out.status).toBe(wantStatus);
-    expect(out.body).toEqual({ error: { message: 'boom', type: wantType, param: null, code: type } });
+    // OpenAI clients back off on OpenAI's own rate-limit code; every other code is the upstream's type.
+    const code = type === 'rate_limit_error' ? 'rate_limit_exceeded' : type;
+    expect(out.body).toEqual({ error: { message: 'boom', type: wantType, param: null, code } });
   });
 
   it('maps an upstream error without a JSON body by status alone', () => {
