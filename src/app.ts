@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createTokenSource, type TokenSource } from './auth/index.js';
 import type { Config } from './config/index.js';
 import { readinessRoute, livenessRoute, type Readiness } from './http/routes/health.js';
-import { anthropicApiRoute, anthropicRouteLabel } from './http/routes/anthropic-api.js';
+import { anthropicApiRoute, anthropicRouteLabel, type AnthropicApi } from './http/routes/anthropic-api.js';
 import { chatCompletionsRoute } from './http/routes/chat-completions.js';
 import {
   deleteResponseRoute,
@@ -21,7 +21,16 @@ import { otelLogSettingsFrom, startOtelLogExport, type Logger, type OtelLogExpor
 import { createMetrics } from './metrics/index.js';
 import { createModelRegistry, type ModelListSource } from './models/index.js';
 import { createMemoryStore, createMemoryThinkingCache } from './state/index.js';
-import { DEFAULT_ANTHROPIC_VERSION, UpstreamClient } from './upstream/index.js';
+import { AuthError } from './errors.js';
+import type { AwsCredentialProvider } from './auth/aws.js';
+import type { GoogleAuthDeps } from './auth/google.js';
+import {
+  createUpstream,
+  DEFAULT_ANTHROPIC_VERSION,
+  ProviderConfigError,
+  type ProviderName,
+  type Upstream,
+} from './upstream/index.js';
 
 /** The app cannot start for a reason the user must fix; the message says how. */
 export class StartupError extends Error {
@@ -41,6 +50,22 @@ export interface AppDeps {
   readonly env: NodeJS.ProcessEnv;
   /** For tests: a token source to use instead of the configured one. */
   readonly tokens?: TokenSource;
+  /** For tests: AWS credentials instead of the AWS credential chain. */
+  readonly awsCredentials?: AwsCredentialProvider;
+  /** For tests: Google ADC seams (clock, fetch). */
+  readonly google?: Partial<GoogleAuthDeps>;
+}
+
+/** Stands in for a provider whose settings are wrong: start() refuses to listen, and says why. */
+function unusableUpstream(name: ProviderName, problem: string): Upstream {
+  return {
+    name,
+    send: () => Promise.reject(new AuthError(problem, 503)),
+    stats: () => ({ inUse: 0, queued: 0, capacity: 0 }),
+    readiness: () => ({ ready: false, reason: problem }),
+    close: () => Promise.resolve(),
+    destroy: () => undefined,
+  };
 }
 
 export interface App {
@@ -65,25 +90,30 @@ export function createApp(config: Config, deps: AppDeps): App {
     : null;
   const otel = otelLogSettingsFrom(deps.env);
   let otelExport: OtelLogExport | null = null;
-  const tokens =
-    deps.tokens ?? createTokenSource(config, { env: deps.env, logger, onRefresh: metrics?.onRefresh });
-  const upstream = new UpstreamClient(
-    {
-      baseUrl: config.upstream.base_url,
-      headersTimeout: config.upstream.headers_timeout,
-      firstByteTimeout: config.upstream.first_byte_timeout,
-      idleTimeout: config.upstream.idle_timeout,
-      connections: config.upstream.connections,
-      queueTimeout: config.upstream.queue_timeout,
-      maxRetries: config.upstream.max_retries,
-      retryDeadline: config.upstream.retry_deadline,
-      deferToClientRetries: config.upstream.defer_to_client_retries,
+  // The Anthropic credential is built only when Anthropic is one of the upstreams.
+  let anthropicTokens: TokenSource | null = null;
+  const tokensFor = (): TokenSource =>
+    (anthropicTokens ??=
+      deps.tokens ?? createTokenSource(config, { env: deps.env, logger, onRefresh: metrics?.onRefresh }));
+  let upstream: Upstream;
+  let upstreamProblem: string | null = null;
+  try {
+    upstream = createUpstream(config, {
+      logger,
+      env: deps.env,
+      anthropicTokens: tokensFor,
+      awsCredentials: deps.awsCredentials,
+      google: deps.google,
+      onRefresh: metrics?.onRefresh,
       onRetry: (reason, attempt, waitMs, request) =>
         logger.debug({ ...request.logFields, reason, attempt, wait_ms: waitMs }, 'retrying upstream request'),
       ...(metrics !== null ? { onQueueWait: metrics.onQueueWait } : {}),
-    },
-    tokens,
-  );
+    });
+  } catch (err) {
+    if (!(err instanceof ProviderConfigError)) throw err;
+    upstreamProblem = err.message;
+    upstream = unusableUpstream(config.upstream.provider, err.message);
+  }
   metrics?.observeUpstream(() => upstream.stats());
   let state: Lifecycle = 'starting';
 
@@ -143,7 +173,7 @@ export function createApp(config: Config, deps: AppDeps): App {
         reason: `every upstream connection is busy (${pool.inUse} of ${pool.capacity}, ${pool.queued} waiting); new requests wait up to upstream.queue_timeout, then get 503`,
         upstream: load,
       };
-    return { ...tokens.readiness(), upstream: load };
+    return { ...upstream.readiness(), upstream: load };
   };
 
   const openai = (methods: Route['methods']): Route => ({ dialect: 'openai', methods });
@@ -157,6 +187,11 @@ export function createApp(config: Config, deps: AppDeps): App {
       batches: config.server.max_batch_body_size,
       files: config.server.max_file_upload_size,
     },
+    // Bedrock and Vertex have the Messages API (and claudine lists their models); Batches and Files are
+    // Anthropic's alone, so they get a clear 501 there.
+    ...(config.upstream.provider !== 'anthropic'
+      ? { supports: (api: AnthropicApi) => api === 'messages' || api === 'models' }
+      : {}),
   });
   const anthropic: Route = {
     dialect: 'anthropic',
@@ -257,6 +292,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     },
     readiness,
     async start() {
+      if (upstreamProblem !== null) throw new StartupError(upstreamProblem);
       if (guard.exposedWithoutKeys && !config.server.allow_unauthenticated_remote) {
         throw new StartupError(
           `refusing to listen on ${config.server.host} without client keys: anyone who can reach it would use your ` +
@@ -287,22 +323,33 @@ export function createApp(config: Config, deps: AppDeps): App {
       const address = http.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const url = `http://${host}:${address.port}`;
-      // One line that tells the truth: said only once the stored credential has been read.
-      await tokens.loaded?.();
-      const auth = tokens.readiness();
+      // One line that tells the truth: said only once the credential has been read (or fetched, on a cloud).
+      await anthropicTokens?.loaded?.();
+      await upstream.loaded?.();
+      const auth = upstream.readiness();
+      const cloud = config.upstream.provider !== 'anthropic' && !config.upstream.demo;
       const startup = {
         url,
         upstream: config.upstream.demo
           ? `demo (simulated Claude at ${config.upstream.base_url})`
-          : config.upstream.base_url,
-        auth_method: config.upstream.demo ? 'none (demo)' : config.auth.method,
-        auth_storage: config.upstream.demo ? 'none (demo)' : config.auth.storage,
+          : cloud
+            ? config.upstream.provider
+            : config.upstream.base_url,
+        ...(config.upstream.fallbacks.length > 0 ? { fallbacks: config.upstream.fallbacks } : {}),
+        ...(cloud
+          ? {}
+          : {
+              auth_method: config.upstream.demo ? 'none (demo)' : config.auth.method,
+              auth_storage: config.upstream.demo ? 'none (demo)' : config.auth.storage,
+            }),
         credential: config.upstream.demo
           ? 'not needed (demo)'
           : auth.ready
-            ? `loaded from ${auth.source ?? 'the configuration'}`
-            : `none yet, /v1 requests get 401: ${auth.reason ?? 'no credential'}. Add a key with \`claudine auth login\`, ` +
-              'or try claudine without one: `claudine start --upstream demo` (a simulated Claude)',
+            ? `loaded from ${auth.source ?? (cloud ? `the ${config.upstream.provider} credential chain` : 'the configuration')}`
+            : cloud
+              ? `none yet, /v1 requests get 401 or 503: ${auth.reason ?? 'no credential'}. See "Upstreams" in the README for what ${config.upstream.provider} picks up`
+              : `none yet, /v1 requests get 401: ${auth.reason ?? 'no credential'}. Add a key with \`claudine auth login\`, ` +
+                'or try claudine without one: `claudine start --upstream demo` (a simulated Claude)',
       };
       if (auth.ready) logger.info(startup, 'claudine is listening');
       else logger.warn(startup, 'claudine is listening');
@@ -343,7 +390,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       http.server.closeAllConnections();
       await closed;
       models.stop();
-      tokens.close();
+      anthropicTokens?.close();
       await upstream.close().catch(() => undefined);
       state = 'stopped';
       logger.info('stopped');
@@ -357,7 +404,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       http.server.closeAllConnections();
       http.server.close();
       upstream.destroy();
-      tokens.close();
+      anthropicTokens?.close();
       void otelExport?.shutdown().catch(() => undefined);
     },
   };

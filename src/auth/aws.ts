@@ -56,6 +56,11 @@ export class AwsCredentialSource {
     Promise.resolve(this.#credential.get()).catch(() => undefined);
   }
 
+  /** Resolves once the first fetch settled (at most 5 s). */
+  loaded(): Promise<void> {
+    return this.#credential.settled(5_000);
+  }
+
   current(): AwsCredentials | Promise<AwsCredentials> {
     return this.#credential.get();
   }

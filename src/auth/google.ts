@@ -220,6 +220,11 @@ export class GoogleCredentialSource implements TokenSource {
     return this.#credential.fetches;
   }
 
+  /** Resolves once the first token grant settled (at most 5 s). */
+  loaded(): Promise<void> {
+    return this.#credential.settled(5_000);
+  }
+
   current(): CredentialHeaders | Promise<CredentialHeaders> {
     const token = this.#credential.get();
     return typeof token === 'string' ? this.#wrap(token) : token.then((t) => this.#wrap(t));

@@ -65,6 +65,24 @@ export class RefreshingCredential<T> {
     return this.#refresh();
   }
 
+  /** Resolves when the fetch in flight (if any) has settled, or after `maxMs`. */
+  settled(maxMs: number): Promise<void> {
+    const inflight = this.#inflight;
+    if (inflight === null) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxMs);
+      timer.unref();
+    });
+    return Promise.race([
+      inflight.then(
+        () => undefined,
+        () => undefined,
+      ),
+      timeout,
+    ]).finally(() => clearTimeout(timer));
+  }
+
   /** Whether a usable value is held, and if not, why. */
   state(): { ready: boolean; reason?: string } {
     const current = this.#current;

@@ -9,6 +9,7 @@ export type {
   LogFormat,
   AuthMethod,
   AuthStorage,
+  UpstreamProvider,
   Duration,
 } from './schema.js';
 export { rememberSettings, configFileForChoices } from './remember.js';

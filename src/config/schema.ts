@@ -77,11 +77,26 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 const LOG_FORMATS = ['text', 'json'] as const;
 const AUTH_METHODS = ['static', 'oauth'] as const;
 const AUTH_STORAGES = ['keyring', 'file', 'env'] as const;
+const PROVIDERS = ['anthropic', 'bedrock', 'vertex'] as const;
+
+/** An ordered list of provider names, each at most once. */
+function parseProviderList(raw: unknown): ParseResult<UpstreamProvider[]> {
+  const list = parseStringList(raw);
+  if (!list.ok) return list;
+  const out: UpstreamProvider[] = [];
+  for (const name of list.value) {
+    const provider = parseEnum(name, PROVIDERS);
+    if (!provider.ok) return provider;
+    if (!out.includes(provider.value)) out.push(provider.value);
+  }
+  return { ok: true, value: out };
+}
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 export type AuthStorage = (typeof AUTH_STORAGES)[number];
+export type UpstreamProvider = (typeof PROVIDERS)[number];
 
 /** Milliseconds. */
 export type Duration = number;
@@ -264,6 +279,56 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
     ),
 
     spec(
+      'upstream.provider',
+      (r) => parseEnum(r, PROVIDERS),
+      'anthropic',
+      "Where requests go: anthropic (Anthropic's API), bedrock (AWS Bedrock) or vertex (Google Vertex AI).",
+    ),
+    spec(
+      'upstream.fallbacks',
+      parseProviderList,
+      [],
+      'Providers tried in order when the first answers 429, 529 or 5xx or cannot be reached, before any byte reached the client (env: bedrock,vertex).',
+    ),
+    spec(
+      'upstream.models',
+      parseStringMap,
+      {},
+      'Client model name → provider model id (TOML table; env: name=id,name2=id2; a bedrock:/vertex: prefix scopes a name to that provider). Built-in ids cover the current Claude models.',
+      { defaultText: '{}' },
+    ),
+    spec(
+      'upstream.bedrock.region',
+      parseString,
+      '',
+      'AWS region for Bedrock; empty: AWS_REGION, then AWS_DEFAULT_REGION.',
+    ),
+    spec(
+      'upstream.bedrock.endpoint',
+      parseOptionalHttpUrl,
+      '',
+      'Bedrock runtime endpoint override (scheme + host [+ port] [+ base path]), e.g. a VPC endpoint.',
+    ),
+    spec(
+      'upstream.vertex.project',
+      parseString,
+      '',
+      'Google Cloud project for Vertex AI; empty: GOOGLE_CLOUD_PROJECT, then the credentials file.',
+    ),
+    spec(
+      'upstream.vertex.region',
+      parseString,
+      'global',
+      'Vertex AI location: global, a region (us-east5), or the us / eu multi-region.',
+    ),
+    spec(
+      'upstream.vertex.endpoint',
+      parseOptionalHttpUrl,
+      '',
+      'Vertex AI endpoint override (scheme + host [+ port] [+ base path]).',
+    ),
+
+    spec(
       'auth.method',
       (r) => parseEnum(r, AUTH_METHODS),
       'static',
@@ -431,6 +496,11 @@ export interface Config {
     defer_to_client_retries: boolean;
     connections: number;
     queue_timeout: Duration;
+    provider: UpstreamProvider;
+    fallbacks: UpstreamProvider[];
+    models: Record<string, string>;
+    bedrock: { region: string; endpoint: string };
+    vertex: { project: string; region: string; endpoint: string };
   };
   auth: {
     method: AuthMethod;

@@ -35,6 +35,8 @@ export interface RequestContext {
   readonly clientStallTimeout: number;
   /** The upstream's own `request-id` for its answer, to quote to the provider's support. */
   upstreamRequestId: string | null;
+  /** Which upstream provider answered (anthropic, bedrock, vertex); null before one did. */
+  upstream: string | null;
   model: string | null;
   stream: boolean;
   usage: TokenUsage | null;
@@ -76,10 +78,13 @@ export function noteUpstreamAnswer(
     readonly statusCode: number;
     readonly attempts: number;
     readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+    /** The provider that answered (anthropic, bedrock, vertex). */
+    readonly upstream?: string;
   },
   startedAt: number,
 ): void {
   ctx.upstreamStatus = response.statusCode;
+  if (response.upstream !== undefined) ctx.upstream = response.upstream;
   const requestId = response.headers?.['request-id'];
   // Logged as is, so only what a request id looks like (`req_011C…`): nothing an upstream could smuggle in.
   if (typeof requestId === 'string' && /^[\w.:-]{1,128}$/.test(requestId)) ctx.upstreamRequestId = requestId;

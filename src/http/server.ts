@@ -121,6 +121,7 @@ function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext
     ...(ctx.model !== null ? { model: ctx.model, stream: ctx.stream } : {}),
     ...(ctx.upstreamStatus !== null
       ? {
+          ...(ctx.upstream !== null ? { upstream: ctx.upstream } : {}),
           upstream_status: ctx.upstreamStatus,
           upstream_ms: ctx.upstreamMs,
           ...(ctx.upstreamAttempts > 1 ? { upstream_attempts: ctx.upstreamAttempts } : {}),
@@ -172,6 +173,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       upstreamAttempts: 0,
       clientStallTimeout: options.clientStallTimeout ?? 0,
       upstreamRequestId: null,
+      upstream: null,
       model: null,
       stream: false,
       usage: null,

@@ -138,6 +138,12 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
   });
   for (const type of UPSTREAM_ERROR_TYPES) upstreamErrors.inc({ type }, 0);
+  const upstreamAnswers = new Counter({
+    name: 'claudine_upstream_responses_total',
+    help: 'Upstream answers used for a request, by provider (anthropic, bedrock, vertex) and upstream status.',
+    labelNames: ['upstream', 'status'] as const,
+    registers,
+  });
   const disconnects = new Counter({
     name: 'claudine_client_disconnects_total',
     help: 'Requests whose client went away before the response ended (the upstream request is aborted).',
@@ -214,6 +220,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     duration.observe({ route, stream }, (performance.now() - ctx.startedAt) / 1000);
     if (ctx.firstByteMs !== null) ttfb.observe({ route, stream }, ctx.firstByteMs / 1000);
     if (ctx.upstreamMs !== null) upstreamDuration.observe({ route }, ctx.upstreamMs / 1000);
+    if (ctx.upstream !== null && ctx.upstreamStatus !== null)
+      upstreamAnswers.inc({ upstream: ctx.upstream, status: String(ctx.upstreamStatus) });
     const failure = upstreamErrorType(ctx, status);
     if (failure !== null) upstreamErrors.inc({ type: failure });
     if (ctx.outcome === 'client_disconnect') disconnects.inc({ route });

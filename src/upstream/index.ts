@@ -12,3 +12,13 @@ export type { AdmissionStats } from './admission.js';
 export { toMidStreamError } from './failure.js';
 export type { UpstreamOptions, UpstreamRequest, UpstreamResponse } from './client.js';
 export { ReplayableBody, StreamedBody, UpstreamBody, forEachChunk } from './body.js';
+export {
+  createAnthropicProvider,
+  createUpstream,
+  ProviderConfigError,
+  withFailover,
+  CLOUD_MODELS,
+  PROVIDER_NAMES,
+  type UpstreamDeps,
+} from './providers/index.js';
+export type { ProviderName, ProviderResponse, Upstream } from './providers/index.js';

@@ -173,6 +173,7 @@ describe('the access log in json mode', () => {
       status: 200,
       model: 'claude-sonnet-4-5',
       stream: true,
+      upstream: 'anthropic',
       upstream_status: 200,
       input_tokens: 10,
       output_tokens: 3,
@@ -332,6 +333,7 @@ describe('GET /metrics', () => {
       sample(after, name, labels) - sample(before, name, labels);
     expect(delta('claudine_http_requests_total', { route, status: '200' })).toBe(2);
     expect(delta('claudine_http_requests_total', { route: '/v1/messages', status: '200' })).toBe(1);
+    expect(delta('claudine_upstream_responses_total', { upstream: 'anthropic', status: '200' })).toBe(3);
     // Two JSON completions (12 in, 5 out each) and one native stream (10 in, 3 out).
     expect(delta('claudine_tokens_total', { model: 'claude-sonnet-4-5', type: 'input' })).toBe(34);
     expect(delta('claudine_tokens_total', { model: 'claude-sonnet-4-5', type: 'output' })).toBe(13);

@@ -12,7 +12,7 @@ import {
   StreamFlagSniffer,
   upstreamErrorType,
 } from '../../src/http/routes/passthrough.js';
-import type { UpstreamClient } from '../../src/upstream/index.js';
+import type { Upstream } from '../../src/upstream/index.js';
 
 describe('the Anthropic path table', () => {
   it.each([
@@ -50,7 +50,7 @@ describe('the Anthropic path table', () => {
 
   it('answers 501 for an API the upstream does not have, before touching it', () => {
     const route = anthropicApiRoute({
-      upstream: {} as UpstreamClient,
+      upstream: {} as Upstream,
       limits: { messages: 1, batches: 1, files: 1 },
       supports: (api) => api !== 'files',
     });

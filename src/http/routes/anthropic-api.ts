@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ClientError } from '../../errors.js';
-import type { UpstreamClient } from '../../upstream/index.js';
+import type { Upstream } from '../../upstream/index.js';
 import type { RequestContext, RouteHandler } from '../context.js';
 import { forward, type BodyMode } from './passthrough.js';
 
@@ -162,7 +162,7 @@ export function anthropicRouteLabel(path: string): string | null {
 }
 
 export interface AnthropicApiOptions {
-  readonly upstream: UpstreamClient;
+  readonly upstream: Upstream;
   readonly limits: BodyLimits;
   /**
    * Whether the upstream has this API (default: all). A provider without one (Files on Bedrock or Vertex)

@@ -36,7 +36,7 @@ import {
   clientRetriesItself,
   DEFAULT_ANTHROPIC_VERSION,
   forEachChunk,
-  type UpstreamClient,
+  type Upstream,
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import { UpstreamError } from '../../errors.js';
@@ -51,7 +51,7 @@ import {
 import { abortOnDisconnect, markFirstByte, sendJson, writeChunk } from '../respond.js';
 
 export interface ChatCompletionsOptions {
-  readonly upstream: UpstreamClient;
+  readonly upstream: Upstream;
   readonly maxBodySize: number;
   readonly translate: TranslateOptions;
   readonly models: ModelRegistry;

@@ -16,7 +16,7 @@ import {
   ReplayableBody,
   StreamedBody,
   toMidStreamError,
-  type UpstreamClient,
+  type Upstream,
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import { checkDeclaredLength, tooLarge } from '../body.js';
@@ -298,7 +298,7 @@ export type BodyMode =
   | 'streamed';
 
 export interface ForwardPlan {
-  readonly upstream: UpstreamClient;
+  readonly upstream: Upstream;
   readonly method: 'GET' | 'POST' | 'DELETE';
   /** Path below the upstream base URL with the client's query string (`/messages?beta=true`). */
   readonly upstreamPath: string;

@@ -30,7 +30,7 @@ import type { KeyValueStore } from '../../state/index.js';
 import {
   DEFAULT_ANTHROPIC_VERSION,
   forEachChunk,
-  type UpstreamClient,
+  type Upstream,
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import type {
@@ -56,7 +56,7 @@ export interface StoredResponse {
 }
 
 export interface ResponsesRouteOptions {
-  readonly upstream: UpstreamClient;
+  readonly upstream: Upstream;
   readonly maxBodySize: number;
   readonly translate: Omit<ResponsesTranslateOptions, 'history'>;
   readonly store: KeyValueStore<StoredResponse>;

@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { ClientError } from '../../errors.js';
-import { ReplayableBody, UpstreamBody } from '../body.js';
+import { ReplayableBody, StreamedBody, UpstreamBody } from '../body.js';
 import type { UpstreamRequest } from '../client.js';
 import { BETA_ALLOWLIST, CLOUD_MODELS, cloudModel, type CloudFeature, type CloudModel } from './catalog.js';
 import type { ProviderName, ProviderResponse } from './types.js';
@@ -31,10 +31,15 @@ export function operationOf(request: UpstreamRequest): CloudOperation {
   return { kind: 'unsupported', path };
 }
 
+/** Whether the client retries by itself (the cloud request does not carry the SDK's retry header). */
+export function clientRetries(request: UpstreamRequest): boolean {
+  return request.clientRetries ?? request.headers['x-stainless-retry-count'] !== undefined;
+}
+
 /** The request body as JSON: parsed once here (a cloud must rewrite it anyway). */
 export async function readBody(body: UpstreamRequest['body']): Promise<Record<string, unknown>> {
   let text: string;
-  if (body instanceof ReplayableBody) {
+  if (body instanceof ReplayableBody || body instanceof StreamedBody) {
     const chunks: Buffer[] = [];
     for await (const chunk of body.stream()) chunks.push(chunk as Buffer);
     text = Buffer.concat(chunks).toString('utf8');

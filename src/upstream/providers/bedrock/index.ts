@@ -26,6 +26,7 @@ import {
 import {
   allowedBetas,
   chooseModel,
+  clientRetries,
   dropRefused,
   localResponse,
   modelListResponse,
@@ -233,12 +234,15 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
     path: string,
     headers: Record<string, string>,
     payload: string,
+    stream: boolean,
   ) =>
     client.send({
       method: 'POST',
       path,
       headers: await signed(path, headers, payload),
       body: payload,
+      stream,
+      clientRetries: clientRetries(request),
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
       ...(request.logFields !== undefined ? { logFields: request.logFields } : {}),
     });
@@ -284,6 +288,7 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
         path,
         headers,
         JSON.stringify({ ...body, model: choice.providerId }),
+        stream && !countTokens,
       );
       if (response.statusCode >= 400) return toAnthropicError(response);
       return { ...response, upstream: 'bedrock' };
@@ -303,6 +308,7 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
         `/model/${id}/count-tokens`,
         baseHeaders(request, 'application/json'),
         payload,
+        false,
       );
       if (response.statusCode >= 400) return toAnthropicError(response);
       const answer = (await response.body.json()) as { inputTokens?: unknown };
@@ -322,7 +328,7 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
     const payload = JSON.stringify(invokeBody);
     const path = `/model/${id}/${stream ? 'invoke-with-response-stream' : 'invoke'}`;
     const accept = stream ? 'application/vnd.amazon.eventstream' : 'application/json';
-    const response = await post(request, path, baseHeaders(request, accept), payload);
+    const response = await post(request, path, baseHeaders(request, accept), payload, stream);
     if (response.statusCode >= 400) return toAnthropicError(response);
     if (!stream) {
       return {
@@ -351,7 +357,11 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
     name: 'bedrock',
     send,
     readiness: () =>
-      options.auth.kind === 'bearer' ? { ready: true } : options.auth.credentials.readiness(),
+      options.auth.kind === 'bearer'
+        ? { ready: true, source: 'AWS_BEARER_TOKEN_BEDROCK' }
+        : options.auth.credentials.readiness(),
+    stats: () => client.stats(),
+    loaded: () => (options.auth.kind === 'bearer' ? Promise.resolve() : options.auth.credentials.loaded()),
     close: () => client.close(),
     destroy: () => client.destroy(),
   };

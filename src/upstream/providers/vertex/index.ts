@@ -19,6 +19,7 @@ import {
 import {
   allowedBetas,
   anthropicError,
+  clientRetries,
   chooseModel,
   dropRefused,
   localResponse,
@@ -145,6 +146,8 @@ export function createVertexProvider(options: VertexOptions): Upstream {
       path,
       headers,
       body: JSON.stringify(payload),
+      stream: stream && operation.kind === 'messages',
+      clientRetries: clientRetries(request),
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
       ...(request.logFields !== undefined ? { logFields: request.logFields } : {}),
     });
@@ -156,6 +159,8 @@ export function createVertexProvider(options: VertexOptions): Upstream {
     name: 'vertex',
     send,
     readiness: () => options.credentials.readiness(),
+    loaded: () => options.credentials.loaded(),
+    stats: () => client.stats(),
     close: () => client.close(),
     destroy: () => client.destroy(),
   };
