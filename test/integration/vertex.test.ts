@@ -221,6 +221,8 @@ describe('Vertex credentials', () => {
       // The project came from the service-account file.
       expect(fake.requests[0]!.project).toBe('test-project-not-real');
       expect(fake.grants.length).toBe(1);
+      // The next token lives long, so a slow machine sending the 50 cannot reach its refresh window.
+      fake.tokenLifetimeS = 3600;
       // Past expiry: the first token no longer works anywhere.
       await new Promise((r) => setTimeout(r, 2_100));
       const answers = await Promise.all(Array.from({ length: 50 }, ask));
