@@ -71,9 +71,13 @@ function withFullPromptTokens(usage: Usage | undefined, counts: CacheCounts | un
   return read > 0 ? { ...out, prompt_tokens_details: { cached_tokens: read } } : out;
 }
 
-/** Deviation: the error envelope always carries param (null) and code (the upstream error type), as OpenAI's does. */
+/**
+ * Deviation: the error envelope always carries param (null) and code — the upstream error type, except for
+ * rate limits, which carry OpenAI's own `rate_limit_exceeded` (issue 16) — as OpenAI's does.
+ */
 function withParamAndCode(body: Partial<ErrorEnvelope>, upstreamType: string): ErrorEnvelope {
-  return { error: { ...body.error, param: null, code: upstreamType } };
+  const code = upstreamType === 'rate_limit_error' ? 'rate_limit_exceeded' : upstreamType;
+  return { error: { ...body.error, param: null, code } };
 }
 
 /**

@@ -62,9 +62,13 @@ function withFullPromptTokens(
   return { ...usage, prompt_tokens: usage.prompt_tokens + extra, total_tokens: usage.total_tokens + extra };
 }
 
-/** Deviation: the error envelope always carries param (null) and code (the upstream error type), as OpenAI's does. */
+/**
+ * Deviation: the error envelope always carries param (null) and code — the upstream error type, except for
+ * rate limits, which carry OpenAI's own `rate_limit_exceeded` (issue 16) — as OpenAI's does.
+ */
 function withParamAndCode(body: Partial<ErrorEnvelope>, upstreamType: string): ErrorEnvelope {
-  return { error: { ...body.error, param: null, code: upstreamType } };
+  const code = upstreamType === 'rate_limit_error' ? 'rate_limit_exceeded' : upstreamType;
+  return { error: { ...body.error, param: null, code } };
 }
 
 /**
