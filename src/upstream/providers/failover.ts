@@ -79,7 +79,7 @@ export function withFailover(chain: readonly Upstream[], logger: Logger): Upstre
       return { inUse, queued, capacity };
     },
     async loaded() {
-      await Promise.all(chain.map((p) => p.loaded?.()));
+      await Promise.all(chain.map((p) => p.loaded?.() ?? Promise.resolve()));
     },
     async close() {
       await Promise.all(chain.map((p) => p.close().catch(() => undefined)));
