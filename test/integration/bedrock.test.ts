@@ -324,6 +324,23 @@ describe('/v1/messages on Bedrock', () => {
     expect(one.display_name).toBe('Claude Opus 4.6');
   });
 
+  it('answers the Anthropic-only Files and Batches APIs with a clear 501, without calling Bedrock', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1/files'],
+      ['GET', '/v1/messages/batches'],
+    ] as const) {
+      const res = await fetch(`${proxy.url}${path}`, {
+        method,
+        headers: { 'anthropic-version': '2023-06-01' },
+      });
+      expect(res.status, path).toBe(501);
+      const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+      expect(body.type).toBe('error');
+      expect(body.error.message).toContain('not available on this upstream');
+    }
+    expect(bedrock.requests).toEqual([]);
+  });
+
   it('sends Opus 4.7 to the Messages-API endpoint without the structured-output fields Bedrock refuses', async () => {
     bedrock.answer = () => ({ events: stream([textBlock(0, ['{"a":1}'])]) });
     const res = await fetch(`${proxy.url}/v1/messages`, {
