@@ -63,6 +63,7 @@ function unusableUpstream(name: ProviderName, problem: string): Upstream {
     send: () => Promise.reject(new AuthError(problem, 503)),
     stats: () => ({ inUse: 0, queued: 0, capacity: 0 }),
     readiness: () => ({ ready: false, reason: problem }),
+    interrupt: () => undefined,
     close: () => Promise.resolve(),
     destroy: () => undefined,
   };

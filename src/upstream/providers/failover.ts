@@ -81,6 +81,9 @@ export function withFailover(chain: readonly Upstream[], logger: Logger): Upstre
     async loaded() {
       await Promise.all(chain.map((p) => p.loaded?.() ?? Promise.resolve()));
     },
+    interrupt() {
+      for (const p of chain) p.interrupt();
+    },
     async close() {
       await Promise.all(chain.map((p) => p.close().catch(() => undefined)));
     },

@@ -31,6 +31,8 @@ export interface Upstream {
   loaded?(): Promise<void>;
   /** Connections in use and waiting (summed over a failover chain), for readiness and metrics. */
   stats(): AdmissionStats;
+  /** Shutdown: everything still waiting for or reading an answer ends with a "shutting down" error. */
+  interrupt(): void;
   close(): Promise<void>;
   destroy(): void;
 }

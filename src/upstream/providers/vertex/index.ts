@@ -161,6 +161,7 @@ export function createVertexProvider(options: VertexOptions): Upstream {
     readiness: () => options.credentials.readiness(),
     loaded: () => options.credentials.loaded(),
     stats: () => client.stats(),
+    interrupt: () => client.interrupt(),
     close: () => client.close(),
     destroy: () => client.destroy(),
   };
