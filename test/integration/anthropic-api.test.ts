@@ -4,11 +4,13 @@
  * received byte for byte and a recording fetch keeping what the SDK sent.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import Anthropic, { APIError, toFile } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeAnthropicApi, multipartFile, type FakeAnthropicApi } from '../helpers/fake-anthropic-api.js';
 import { sendJson, startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { cleanEnv, startServerProcess } from '../helpers/cli.js';
 import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 /** What the client holds: a placeholder the proxy throws away. */
@@ -337,6 +339,84 @@ describe('Files', () => {
       await new Promise((r) => streaming.close(r));
     }
   });
+});
+
+describe('a large upload through a proxy process', () => {
+  it('is never held whole: 128 MB to a slow upstream grows the proxy RSS by well under its size', async () => {
+    const MB = 1024 * 1024;
+    const { createServer } = await import('node:http');
+    let received = 0;
+    // The upstream reads slowly (pauses between chunks), so a buffering proxy would pile the file up.
+    const slow = createServer((req, res) => {
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        req.pause();
+        setTimeout(() => req.resume(), 2);
+      });
+      req.on('end', () => sendJson(res, 200, { id: 'file_big', type: 'file', size_bytes: received }));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const port = (slow.address() as { port: number }).port;
+    const server = await startServerProcess(
+      ['--upstream--base-url', `http://127.0.0.1:${port}/v1`, '--auth--storage', 'env'],
+      cleanEnv({ ANTHROPIC_API_KEY: FAKE_API_KEY }),
+    );
+    const rss = (): number =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1] ?? 0) *
+      1024;
+    try {
+      await fetch(`${server.url}/health/liveness`);
+      const before = rss();
+      let peak = before;
+      const sampler = setInterval(() => (peak = Math.max(peak, rss())), 20);
+      const boundary = 'claudine-big-upload';
+      const piece = randomBytes(MB);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          `${server.url}/v1/files`,
+          {
+            method: 'POST',
+            headers: {
+              'content-type': `multipart/form-data; boundary=${boundary}`,
+              'anthropic-version': '2023-06-01',
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.write(
+          `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="big.bin"\r\ncontent-type: application/octet-stream\r\n\r\n`,
+        );
+        let sent = 0;
+        // Written with backpressure: the client only sends as fast as the proxy passes it on.
+        const more = (): void => {
+          while (sent < 128) {
+            sent++;
+            if (!req.write(piece)) {
+              req.once('drain', more);
+              return;
+            }
+          }
+          req.end(`\r\n--${boundary}--\r\n`);
+        };
+        more();
+      });
+      clearInterval(sampler);
+      expect(status).toBe(200);
+      expect(received).toBeGreaterThan(128 * MB);
+      // Growth stays flat whatever the size (about 45 MB of allocator churn for 96 MB and for 192 MB alike);
+      // a proxy holding the file would grow by at least its 128 MB.
+      expect(peak - before).toBeLessThan(64 * MB);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      slow.closeAllConnections();
+      await new Promise((r) => slow.close(r));
+    }
+  }, 60_000);
 });
 
 describe('per-API body limits', () => {
