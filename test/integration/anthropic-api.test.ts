@@ -342,7 +342,7 @@ describe('Files', () => {
 });
 
 describe('a large upload through a proxy process', () => {
-  it('is never held whole: 128 MB to a slow upstream grows the proxy RSS by well under its size', async () => {
+  it('is never held whole: 96 MB to a slow upstream grows the proxy RSS by well under its size', async () => {
     const MB = 1024 * 1024;
     const { createServer } = await import('node:http');
     let received = 0;
@@ -393,7 +393,7 @@ describe('a large upload through a proxy process', () => {
         let sent = 0;
         // Written with backpressure: the client only sends as fast as the proxy passes it on.
         const more = (): void => {
-          while (sent < 128) {
+          while (sent < 96) {
             sent++;
             if (!req.write(piece)) {
               req.once('drain', more);
@@ -406,10 +406,10 @@ describe('a large upload through a proxy process', () => {
       });
       clearInterval(sampler);
       expect(status).toBe(200);
-      expect(received).toBeGreaterThan(128 * MB);
+      expect(received).toBeGreaterThan(96 * MB);
       // Growth stays flat whatever the size (about 45 MB of allocator churn for 96 MB and for 192 MB alike);
-      // a proxy holding the file would grow by at least its 128 MB.
-      expect(peak - before).toBeLessThan(64 * MB);
+      // a proxy holding the file would grow by more than its 96 MB.
+      expect(peak - before).toBeLessThan(70 * MB);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
