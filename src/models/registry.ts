@@ -71,11 +71,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Whether `obj` says `key` is supported. Two shapes are read: the official one (`{key: {supported: bool}}`,
+ * as @anthropic-ai/sdk's ModelCapabilities) and a list of names (`[…keys]`, as the simulator and some
+ * gateways report thinking types and effort levels). Undefined when `obj` says nothing about it.
+ */
 function supported(obj: unknown, key: string): boolean | undefined {
+  if (Array.isArray(obj)) return obj.includes(key);
   if (!isObject(obj)) return undefined;
   const entry = obj[key];
   if (!isObject(entry)) return undefined;
   return typeof entry['supported'] === 'boolean' ? entry['supported'] : undefined;
+}
+
+function isEffort(value: unknown): value is Effort {
+  return typeof value === 'string' && (EFFORTS as readonly string[]).includes(value);
 }
 
 /** Reads an upstream list entry; null when it has no usable id. */
@@ -111,6 +121,7 @@ export function mergeUpstream(base: ModelCapabilities, entry: UpstreamModelEntry
   let thinking: ThinkingCapabilities = base.thinking;
   let effortLevels = base.effortLevels;
   let structuredOutputs = base.structuredOutputs;
+  let defaultEffort = base.defaultEffort;
   if (caps !== undefined) {
     const thinkingCap = caps['thinking'];
     if (isObject(thinkingCap)) {
@@ -124,7 +135,7 @@ export function mergeUpstream(base: ModelCapabilities, entry: UpstreamModelEntry
           betweenTools: false,
           onByDefault: false,
         };
-      } else if (isObject(types)) {
+      } else if (isObject(types) || Array.isArray(types)) {
         const adaptive = supported(types, 'adaptive') ?? thinking.adaptive;
         const enabled = supported(types, 'enabled') ?? thinking.enabled;
         const disabled = supported(types, 'disabled') ?? thinking.disabled;
@@ -139,13 +150,21 @@ export function mergeUpstream(base: ModelCapabilities, entry: UpstreamModelEntry
           onByDefault: !disabled && (adaptive || enabled) ? true : thinking.onByDefault,
         };
       }
+      // Hints some lists add (the simulator's does): whether the model thinks unasked, its display default.
+      const onByDefault = thinkingCap['on_by_default'];
+      if (typeof onByDefault === 'boolean') thinking = { ...thinking, onByDefault };
+      const display = thinkingCap['default_display'];
+      if (display === 'summarized' || display === 'omitted')
+        thinking = { ...thinking, defaultDisplay: display };
     }
     const effortCap = caps['effort'];
     if (isObject(effortCap)) {
+      const levels = Array.isArray(effortCap['levels']) ? effortCap['levels'] : effortCap;
       effortLevels =
         effortCap['supported'] === false
           ? []
-          : EFFORTS.filter((level: Effort) => supported(effortCap, level) === true);
+          : EFFORTS.filter((level: Effort) => supported(levels, level) === true);
+      if (isEffort(effortCap['default'])) defaultEffort = effortCap['default'];
     }
     structuredOutputs = supported(caps, 'structured_outputs') ?? structuredOutputs;
   }
@@ -157,6 +176,7 @@ export function mergeUpstream(base: ModelCapabilities, entry: UpstreamModelEntry
     maxOutputTokens: typeof maxOutput === 'number' && maxOutput > 0 ? maxOutput : base.maxOutputTokens,
     thinking,
     effortLevels,
+    defaultEffort,
     structuredOutputs,
     source: base.known ? `${base.source}; upstream /v1/models` : 'upstream /v1/models; defaults for the rest',
   };
