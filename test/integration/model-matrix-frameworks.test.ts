@@ -200,12 +200,12 @@ describe.each(NEWEST)('Vercel AI SDK openai.chat() with %s', (model) => {
         properties: { city: { type: 'string' } },
         required: ['city'],
       }),
-      execute: async () => 'Sunny, 18C',
+      execute: () => Promise.resolve('Sunny, 18C'),
     }),
     get_time: tool({
       description: 'The time now',
       inputSchema: jsonSchema<Record<string, never>>({ type: 'object', properties: {} }),
-      execute: async () => '14:05',
+      execute: () => Promise.resolve('14:05'),
     }),
   };
 

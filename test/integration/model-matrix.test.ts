@@ -101,7 +101,7 @@ function rebuilt(message: ChatCompletionMessage): ChatCompletionMessageParam {
 
 /** The assistant message echoed back as the SDK returned it, unknown fields (thinking_blocks) included. */
 function verbatim(message: ChatCompletionMessage): ChatCompletionMessageParam {
-  return message as ChatCompletionMessageParam;
+  return message;
 }
 
 function toolResults(

@@ -67,7 +67,7 @@ describe('the built-in model table and the simulated Claude', () => {
 
   it('a registry fed by the simulator ends up with the same capabilities as the table alone', async () => {
     const registry = createModelRegistry({
-      source: async () => listed,
+      source: () => Promise.resolve(listed),
     });
     await registry.refresh();
     expect(registry.fromUpstream).toBe(true);

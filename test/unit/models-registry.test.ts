@@ -77,10 +77,9 @@ describe('the model registry', () => {
     let calls = 0;
     let fail = false;
     const registry = createModelRegistry({
-      source: async () => {
+      source: () => {
         calls++;
-        if (fail) throw new Error('down');
-        return [official('claude-opus-6')];
+        return fail ? Promise.reject(new Error('down')) : Promise.resolve([official('claude-opus-6')]);
       },
       maxAge: 0,
       retryAfterFailure: 0,
