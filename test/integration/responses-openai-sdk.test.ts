@@ -182,6 +182,16 @@ describe('responses.create', () => {
     expect(response.output[0]).toMatchObject({ type: 'message', status: 'incomplete' });
   });
 
+  it('makes the request acceptable to the model and says what it adjusted', async () => {
+    // Opus 4.7 refuses temperature (the simulator answers 400 if it arrives); Codex-style clients send it.
+    const { data, response: raw } = await client.responses
+      .create({ model: 'claude-opus-4-7', input: 'say "adjusted"', temperature: 0.3 })
+      .withResponse();
+    expect(data.output_text).toBe('adjusted');
+    expect(raw.headers.get('x-claudine-adjustments')).toContain('temperature=dropped');
+    expect(seen()).not.toHaveProperty('temperature');
+  });
+
   it('drops built-in tools Claude has no equivalent for, names them in a header, and still answers', async () => {
     script(message([{ type: 'text', text: 'ok' }]));
     const { data, response: raw } = await client.responses
