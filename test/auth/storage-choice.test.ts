@@ -226,6 +226,38 @@ describe('auth login when the OS keyring refuses access', () => {
   });
 });
 
+describe('auth login with the real OS keyring refusing access', () => {
+  // A kernel session keyring whose permissions were taken away: the keyring library gets AccessDenied from
+  // the OS itself, as on a locked-down headless box. Needs keyctl (Debian package keyutils; CI installs it).
+  const hasKeyctl = (() => {
+    try {
+      execFileSync('keyctl', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  it('fails cleanly with the file-store suggestion and writes nothing', async (ctx) => {
+    if (!hasKeyctl) {
+      if (process.env['CI'] === 'true') throw new Error('keyctl is missing: install keyutils');
+      ctx.skip('keyctl (keyutils) is not installed');
+    }
+    const home = await dir();
+    const script = `keyctl setperm @s 0 && exec "${process.execPath}" "${MAIN}" auth login`;
+    // Without a D-Bus session the library goes to the kernel keyring, on a desktop too.
+    const env = cleanEnv({ XDG_CONFIG_HOME: home });
+    delete env['DBUS_SESSION_BUS_ADDRESS'];
+    const result = await run('keyctl', ['session', '-', 'sh', '-c', script], { env, input: FAKE_KEY });
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain('the OS keyring cannot be used here');
+    expect(result.stderr).toContain('nothing was stored');
+    expect(result.stderr).toContain('claudine auth login --auth--storage file');
+    expect(result.stdout + result.stderr).not.toContain(FAKE_KEY);
+    expect(await files(home)).toEqual([]);
+  });
+});
+
 describe('auth logout removes what login wrote, whatever happened in between', () => {
   it('removes a file-store credential after the storage choice was lost', async () => {
     const home = await dir();
