@@ -71,7 +71,14 @@ export async function runAuthCommand(
           config.auth.method === 'static'
             ? await loginStatic(target.store, io, say, fail)
             : await loginOAuth(config, target.store, io, say, fail);
-        return code === 0 ? rememberChoice(target, io, say, fail) : code;
+        if (code !== 0) return code;
+        if (target.store instanceof KeyringStore && kernelKeyringLikely(io.env)) {
+          say(
+            'Note: with no desktop session this is most likely the kernel keyring, which forgets the key at logout ' +
+              'or reboot; `claudine auth login --auth--storage file` keeps it in a file (mode 0600) instead.',
+          );
+        }
+        return rememberChoice(target, io, say, fail);
       }
       case 'logout':
         return await logout(config, store, io, say, fail);
@@ -334,6 +341,11 @@ async function logout(
     say(`${FALLBACK_ENV_KEY} is still set in this environment; claudine will use it.`);
   }
   return 0;
+}
+
+/** Linux without a D-Bus session: the keyring library falls back to the kernel keyring (not persistent). */
+function kernelKeyringLikely(env: NodeJS.ProcessEnv): boolean {
+  return process.platform === 'linux' && (env['DBUS_SESSION_BUS_ADDRESS'] ?? '') === '';
 }
 
 /** The stores besides the configured one where `auth login` may have put a credential. */

@@ -222,6 +222,9 @@ describe('auth login when the OS keyring refuses access', () => {
     const t = cliIo(env, FAKE_KEY, keyring.factory);
     expect(await runCli(['auth', 'login'], t)).toBe(0);
     expect([...keyring.entries.keys()]).toEqual([`${env['CLAUDINE_AUTH__KEYRING_SERVICE']}/ana`]);
+    // Linux with no D-Bus session: the kernel keyring, which forgets at logout — said, with the way out.
+    if (process.platform === 'linux' && (env['DBUS_SESSION_BUS_ADDRESS'] ?? '') === '')
+      expect(t.stdout.text).toContain('kernel keyring, which forgets the key at logout or reboot');
     expect(await files(home)).toEqual([]);
   });
 });
