@@ -267,8 +267,10 @@ export class UpstreamClient {
   readonly #admission: Admission;
   /** Response bodies being read now, so a shutdown can end them with an error instead of a reset. */
   readonly #active = new Set<Dispatcher.ResponseData['body']>();
-  /** Fires when a shutdown interrupts everything still waiting for the upstream. */
-  readonly #interrupt = new AbortController();
+  /** One controller per request on its way (waiting for a connection or an answer), for a shutdown. */
+  readonly #inFlight = new Set<AbortController>();
+  /** A shutdown interrupted everything: later failures say so and nothing is retried. */
+  #interrupted = false;
 
   constructor(options: UpstreamOptions, tokens: TokenSource) {
     const url = new URL(options.baseUrl);
@@ -426,7 +428,7 @@ export class UpstreamClient {
 
   /** A dispatch failure as the client should hear it (a shutdown says so; aborts pass through). */
   #failure(err: unknown, request: UpstreamRequest): unknown {
-    if (this.#interrupt.signal.aborted && request.signal?.aborted !== true) return shuttingDown();
+    if (this.#interrupted && request.signal?.aborted !== true) return shuttingDown();
     return toUpstreamError(err, request.signal);
   }
 
@@ -445,7 +447,7 @@ export class UpstreamClient {
   ): Promise<boolean> {
     const wait = backoffMs(attempt, retryAfter);
     if (Date.now() + wait - started > this.#options.retryDeadline) return false;
-    if (this.#interrupt.signal.aborted) return false;
+    if (this.#interrupted) return false;
     this.#options.onRetry?.(reason, attempt + 1, wait, request);
     if (wait > 0)
       await sleep(wait, undefined, request.signal !== undefined ? { signal: request.signal } : undefined);
@@ -453,11 +455,28 @@ export class UpstreamClient {
   }
 
   async #dispatch(request: UpstreamRequest, credential: CredentialHeaders): Promise<Dispatcher.ResponseData> {
-    const signal =
-      request.signal !== undefined
-        ? AbortSignal.any([request.signal, this.#interrupt.signal])
-        : this.#interrupt.signal;
-    const release = await this.#admission.acquire(signal);
+    // The client's abort and a shutdown both end this attempt. Its own controller, not AbortSignal.any():
+    // combining with one long-lived signal leaves a trace on it per request in Node 20.
+    const local = new AbortController();
+    const clientSignal = request.signal;
+    const forward = (): void => local.abort(clientSignal?.reason);
+    if (clientSignal?.aborted === true) local.abort(clientSignal.reason);
+    else clientSignal?.addEventListener('abort', forward, { once: true });
+    if (this.#interrupted) local.abort(shuttingDown());
+    const inFlight = this.#inFlight;
+    inFlight.add(local);
+    const done = (): void => {
+      clientSignal?.removeEventListener('abort', forward);
+      inFlight.delete(local);
+    };
+    const signal = local.signal;
+    let release: () => void;
+    try {
+      release = await this.#admission.acquire(signal);
+    } catch (err) {
+      done();
+      throw err;
+    }
     const body =
       request.body instanceof ReplayableBody || request.body instanceof StreamedBody
         ? request.body.stream()
@@ -476,6 +495,7 @@ export class UpstreamClient {
       });
     } catch (err) {
       release();
+      done();
       // A body that failed (over the size limit) explains itself better than the socket error it caused.
       if (
         (request.body instanceof ReplayableBody || request.body instanceof StreamedBody) &&
@@ -493,10 +513,12 @@ export class UpstreamClient {
     raw.body.once('close', () => {
       active.delete(raw.body);
       release();
+      done();
     });
     if (raw.body.destroyed) {
       active.delete(raw.body);
       release();
+      done();
     }
     return raw;
   }
@@ -507,7 +529,8 @@ export class UpstreamClient {
    * an error in the client's dialect instead of a connection reset.
    */
   interrupt(): void {
-    if (!this.#interrupt.signal.aborted) this.#interrupt.abort(shuttingDown());
+    this.#interrupted = true;
+    for (const controller of this.#inFlight) controller.abort(shuttingDown());
     for (const body of this.#active) body.destroy(shuttingDown());
   }
 

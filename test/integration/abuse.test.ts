@@ -617,3 +617,42 @@ describe('shutdown (item 10)', () => {
     expect(await notBegun.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
   });
 });
+
+describe('timeouts that match real streams', () => {
+  it('a stream gets first_byte_timeout for its headers, and idle_timeout mid-stream, each ending in its dialect', async () => {
+    const timed = await startProxy({
+      upstreamBaseUrl: upstream.baseUrl,
+      flags: {
+        '--upstream--first-byte-timeout': '300ms',
+        '--upstream--headers-timeout': '20s',
+        '--upstream--idle-timeout': '400ms',
+      },
+    });
+    try {
+      upstream.handler = () => new Promise<void>(() => undefined); // never answers
+      let started = performance.now();
+      const openai = await post(timed, '/v1/chat/completions', chat({ stream: true }));
+      expect(openai.status).toBe(504);
+      const anthropic = await post(timed, '/v1/messages', native({ stream: true }));
+      expect(anthropic.status).toBe(504);
+      expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'timeout_error' } });
+      expect(performance.now() - started).toBeLessThan(3000);
+
+      // Mid-stream silence: message_start, then nothing.
+      upstream.handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(sseEvent(textStreamEvents([])[0]!));
+      };
+      started = performance.now();
+      const chatText = await (await post(timed, '/v1/chat/completions', chat({ stream: true }))).text();
+      expect(chatText).toMatch(/data: \{"error":\{"message":"the upstream sent nothing for too long/);
+      expect(chatText.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      const nativeText = await (await post(timed, '/v1/messages', native({ stream: true }))).text();
+      expect(nativeText).toContain('event: error');
+      expect(nativeText).toContain('"type":"timeout_error"');
+      expect(performance.now() - started).toBeLessThan(4000);
+    } finally {
+      await timed.close();
+    }
+  });
+});
