@@ -257,6 +257,7 @@ const summary = {
     growth: Math.round(((last?.mb ?? 0) - (afterWarmup?.mb ?? 0)) * 10) / 10,
     samples: stats.rss.map((s) => s.mb),
   },
+  heap_used_mb_samples: heap,
   upstream_connections_in_use_at_end: gauge('claudine_upstream_connections_in_use'),
   upstream_queue_timeouts: gauge('claudine_upstream_queue_timeouts_total'),
 };
