@@ -141,7 +141,8 @@ export async function startFakeVertex(): Promise<FakeVertex> {
     const call: VertexCall = {
       project: decodeURIComponent(project),
       region: decodeURIComponent(region),
-      model: countTokens ? String(body['model']) : decodeURIComponent(modelPart),
+      // Kept as sent: a versioned id must arrive with its `@` as Google's clients send it.
+      model: countTokens ? String(body['model']) : modelPart,
       method: countTokens ? 'count-tokens' : verb,
       headers: req.headers,
       body,

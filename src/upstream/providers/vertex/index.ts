@@ -138,7 +138,9 @@ export function createVertexProvider(options: VertexOptions): Upstream {
       path = `${models}/count-tokens:rawPredict`;
       payload = { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest, model: choice.providerId };
     } else {
-      path = `${models}/${encodeURIComponent(choice.providerId)}:${stream ? 'streamRawPredict' : 'rawPredict'}`;
+      // `@` stays literal, as Google's own clients send the versioned ids (`claude-haiku-4-5@20251001`).
+      const id = encodeURIComponent(choice.providerId).replace(/%40/g, '@');
+      path = `${models}/${id}:${stream ? 'streamRawPredict' : 'rawPredict'}`;
       payload = { anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest };
     }
     const response = await client.send({
