@@ -48,6 +48,8 @@ export interface ModelCapabilities {
   readonly forcedToolChoice: 'always' | 'thinking-off' | 'never';
   /** `output_config.format` (native structured outputs). */
   readonly structuredOutputs: boolean;
+  /** A conversation may end with an assistant turn (prefill); refused from the 4.6 models on. */
+  readonly prefill: boolean;
   /** Where the facts came from: a table row's citation, "upstream /v1/models", or "defaults". */
   readonly source: string;
 }

@@ -119,6 +119,9 @@ export function adjustmentsHeader(adjustments: readonly Adjustment[]): string {
     .replace(/[^\x20-\x7e]/g, '?');
 }
 
+/** Sent after a final assistant turn to a model that takes no prefill. */
+export const CONTINUE_INSTRUCTION = 'Continue from where your last message ends.';
+
 const JSON_OBJECT_INSTRUCTION =
   'Respond with a single JSON object and nothing else: no prose, no Markdown code fences.';
 
@@ -493,6 +496,13 @@ export function normalise(
         'signed thinking for the tool calls is unavailable (cache expired, restart, or another model)',
       );
     }
+  }
+
+  // A final assistant turn is a prefill, which the newer models refuse: the nearest is to let the model
+  // carry on from it (lossy: the model writes a new message instead of completing that one).
+  if (request.messages.at(-1)?.role === 'assistant' && !caps.prefill) {
+    request.messages.push({ role: 'user', content: [{ type: 'text', text: CONTINUE_INSTRUCTION }] });
+    note('messages', 'user turn added', 'the model does not take a final assistant turn (prefill)');
   }
 
   // Display: reasoning is visible unless configured otherwise.

@@ -43,6 +43,7 @@ const FIVE_FIVE_RULES = {
   sampling: 'none',
   forcedToolChoice: 'never',
   structuredOutputs: true,
+  prefill: false,
 } as const;
 
 export const MODEL_TABLE: readonly TableRow[] = [
@@ -135,6 +136,7 @@ export const MODEL_TABLE: readonly TableRow[] = [
       sampling: 'none',
       forcedToolChoice: 'thinking-off',
       structuredOutputs: true,
+      prefill: false,
       source:
         '[notes] claude-haiku-5-5: adaptive on by default, budget_tokens 400, can be disabled at effort ≤ high, default effort medium; sampling 400; forced tools only with thinking off',
     },
@@ -158,6 +160,7 @@ export const MODEL_TABLE: readonly TableRow[] = [
       sampling: 'none',
       forcedToolChoice: 'thinking-off',
       structuredOutputs: true,
+      prefill: false,
       source:
         '[notes] claude-opus-5: adaptive on by default, disable only at effort ≤ high (default effort undocumented); sampling 400; forced tools only with thinking off',
     },
@@ -181,6 +184,7 @@ export const MODEL_TABLE: readonly TableRow[] = [
       sampling: 'none',
       forcedToolChoice: 'thinking-off',
       structuredOutputs: true,
+      prefill: false,
       source: `[notes] ${id} (as claude-opus-4-7): adaptive only, off by default; "temperature is deprecated for this model" (any sampling 400); forced tools only with thinking off; display omitted`,
     },
   })),
@@ -202,6 +206,7 @@ export const MODEL_TABLE: readonly TableRow[] = [
       sampling: 'one',
       forcedToolChoice: 'thinking-off',
       structuredOutputs: true,
+      prefill: false,
       source:
         '[notes] claude-opus-4-6: adaptive or enabled+budget (deprecated), off by default, no xhigh effort; temperature and top_p not both; forced tools only with thinking off; display summarized',
     },
@@ -224,6 +229,7 @@ export const MODEL_TABLE: readonly TableRow[] = [
       sampling: 'one',
       forcedToolChoice: 'thinking-off',
       structuredOutputs: true,
+      prefill: false,
       source: '[notes] claude-sonnet-4-6: as Opus 4.6, 64K output',
     },
   },
@@ -251,6 +257,8 @@ export const MODEL_TABLE: readonly TableRow[] = [
       sampling: 'one',
       forcedToolChoice: 'thinking-off',
       structuredOutputs: true,
+      // "The conversation must end with a user turn on models without prefill (4.6+)" ([notes]).
+      prefill: true,
       source:
         line === 'opus'
           ? `[sdk] ${id} is a current id; rules assumed as the 4.5 row of [notes] (enabled + budget_tokens only, not both sampling params; uncertain)`
@@ -284,5 +292,6 @@ export const UNKNOWN_MODEL: Omit<ModelCapabilities, 'id'> = {
   sampling: 'none',
   forcedToolChoice: 'thinking-off',
   structuredOutputs: true,
+  prefill: false,
   source: 'defaults (unknown model)',
 };

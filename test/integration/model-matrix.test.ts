@@ -178,6 +178,18 @@ describe.each(MODELS)('%s through the openai client', (model) => {
         expect(answer.finish).toBe('stop');
         expect(answer.message.content).toBe('Bonjour');
       }
+      // A conversation that ends with an assistant message (prefill on older models, refused on newer).
+      const prefilled = await ask(
+        model,
+        {
+          messages: [
+            { role: 'user', content: 'say "Hi"' },
+            { role: 'assistant', content: 'Hello' },
+          ],
+        },
+        streamed,
+      );
+      expect(['stop', 'tool_calls']).toContain(prefilled.finish);
     });
 
     it(`${mode}: every reasoning_effort, also with a small token cap`, async () => {

@@ -10,7 +10,7 @@ import {
   MODEL_TABLE,
   type ModelCapabilities,
 } from '../../src/models/index.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { modelRule, startSimulator, type Simulator } from '../../src/simulator/index.js';
 
 let sim: Simulator;
 let listed: Record<string, unknown>[];
@@ -62,6 +62,8 @@ describe('the built-in model table and the simulated Claude', () => {
       if (table.defaultEffort !== undefined)
         expect(table.defaultEffort, `${id} default effort`).toBe(caps.effort.default);
       expect(table.structuredOutputs, `${id} structured outputs`).toBe(caps.structured_outputs.supported);
+      // Not in the list; the simulator's rules row says it.
+      expect(table.prefill, `${id} prefill`).toBe(modelRule(id)?.prefill);
     }
   });
 

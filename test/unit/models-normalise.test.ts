@@ -392,6 +392,27 @@ describe('history without signed thinking', () => {
   });
 });
 
+describe('a final assistant turn (prefill)', () => {
+  const prefilled = (model: string) =>
+    toAnthropicRequest({
+      model,
+      messages: [user('Write a haiku'), { role: 'assistant', content: 'Autumn moon' }],
+    });
+
+  it('is kept where the model takes prefill', () => {
+    expect(prefilled('claude-sonnet-4-5').request.messages.at(-1)?.role).toBe('assistant');
+  });
+
+  it('gets a user turn after it where the model refuses prefill (lossy)', () => {
+    const t = prefilled('claude-opus-4-7');
+    expect(t.request.messages.at(-1)).toEqual({
+      role: 'user',
+      content: [{ type: 'text', text: 'Continue from where your last message ends.' }],
+    });
+    expect(changed(t.adjustments, 'messages')).toEqual(['user turn added']);
+  });
+});
+
 describe('model names', () => {
   it('resolves aliases, long-context suffixes and dated ids through the table only', () => {
     expect(builtInRegistry.lookup('opus').id).toBe('claude-opus-5-5');
