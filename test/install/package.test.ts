@@ -54,14 +54,14 @@ describe('installing claudine', () => {
   }, 120_000);
 
   it("from a clone: the README install command builds, and npx claudine runs the clone's own command", async () => {
-    const ci = await run('npm', ['ci', '--prefer-offline'], { cwd: clone, env, timeoutMs: 240_000 });
+    const ci = await run('npm', ['ci', '--prefer-offline'], { cwd: clone, env, timeoutMs: 420_000 });
     expect(ci.code, ci.stderr).toBe(0);
     for (const npx of [['claudine'], ['--no-install', 'claudine']]) {
       const version = await run('npx', [...npx, '--version'], { cwd: clone, env, timeoutMs: 90_000 });
       expect(version.code, version.stderr).toBe(0);
       expect(version.stdout).toMatch(/^claudine \d+\.\d+\.\d+\n$/);
     }
-  }, 300_000);
+  }, 540_000);
 
   it('as a single executable: one npm script builds it, and it runs on its own', async () => {
     const sea = await run('npm', ['run', 'build:sea'], { cwd: clone, env, timeoutMs: 180_000 });
