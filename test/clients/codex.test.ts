@@ -3,23 +3,21 @@
  * Claude: `codex exec` with a custom provider whose base URL is the proxy, through a throwaway CODEX_HOME.
  * One task needs no tool; one makes Codex run a shell command and send its output back.
  *
- * Codex is not a devDependency: its binary package is 424 MB, which every `npm ci` would fetch. This file
- * installs the pinned version once into node_modules/.cache (from the npm registry, or npm's cache) and
- * reuses it.
+ * Codex is not a devDependency: its binary package is 424 MB, which every `npm ci` would fetch. The pinned
+ * version is installed once into node_modules/.cache (test/helpers/pinned-client.ts) and reused.
  */
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { cleanClientEnv, ensurePinnedClient } from '../helpers/pinned-client.js';
 import { run } from '../helpers/spawn.js';
 
 const CODEX_VERSION = '0.171.0';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CODEX_DIR = join(ROOT, 'node_modules', '.cache', `codex-${CODEX_VERSION}`);
-const CODEX_WRAPPER = join(CODEX_DIR, 'node_modules', '.bin', 'codex');
+let CODEX_DIR = '';
+let CODEX_WRAPPER = '';
 
 /**
  * The native binary the npm wrapper would start, run directly so that a timeout's SIGKILL reaches it (the
@@ -41,37 +39,12 @@ function codexBinary(): string {
 let CODEX_BIN = CODEX_WRAPPER;
 const MODEL = 'claude-sonnet-4-6';
 
-/** The environment without npm's and the test runner's own variables. */
-function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|CLAUDINE_|ANTHROPIC_|OPENAI_|CODEX_|OTEL_|INIT_CWD|VITEST)/i.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
 async function ensureCodex(): Promise<void> {
-  if (existsSync(CODEX_WRAPPER)) return;
-  mkdirSync(CODEX_DIR, { recursive: true });
-  const result = await run(
-    'npm',
-    [
-      'install',
-      '--prefix',
-      CODEX_DIR,
-      '--no-save',
-      '--no-package-lock',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      `@openai/codex@${CODEX_VERSION}`,
-    ],
-    { env: cleanEnv({}), timeoutMs: 300_000 },
-  );
-  if (result.code !== 0 || !existsSync(CODEX_WRAPPER)) {
-    throw new Error(`installing @openai/codex@${CODEX_VERSION} failed:\n${result.stderr}`);
-  }
+  const client = await ensurePinnedClient('@openai/codex', CODEX_VERSION, {
+    markerInPackage: 'package.json',
+  });
+  CODEX_DIR = client.dir;
+  CODEX_WRAPPER = join(CODEX_DIR, 'node_modules', '.bin', 'codex');
 }
 
 let upstream: Simulator;
@@ -112,7 +85,7 @@ afterAll(async () => {
 
 function codexExec(prompt: string, extraArgs: readonly string[] = []): ReturnType<typeof run> {
   return run(CODEX_BIN, ['exec', '--skip-git-repo-check', ...extraArgs, '-C', join(home, 'work'), prompt], {
-    env: cleanEnv({ CODEX_HOME: join(home, 'codex'), HOME: home }),
+    env: cleanClientEnv({ CODEX_HOME: join(home, 'codex'), HOME: home }),
     timeoutMs: 60_000,
   });
 }

@@ -1,5 +1,6 @@
 /**
- * The real Claude Code CLI (`@anthropic-ai/claude-code`, a devDependency) through claudine against the
+ * The real Claude Code CLI (`@anthropic-ai/claude-code`, pinned, installed by test/helpers/pinned-client.ts
+ * rather than as a devDependency: its native binary is ~400 MB) through claudine against the
  * simulated Claude: non-interactive (`-p`), telemetry, auto-update and other nonessential traffic off, a
  * placeholder key. It must finish a prompt that needs one tool call, and every request it sent (seen on the
  * wire by a TCP tap in front of the proxy) must reach the upstream unchanged but for the credential.
@@ -13,7 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startHttpTap, type HttpTap } from '../helpers/http-tap.js';
 import { FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
+import { ensurePinnedClient } from '../helpers/pinned-client.js';
 import { run } from '../helpers/spawn.js';
+
+const CLAUDE_CODE_VERSION = '2.1.332';
 
 /** What Claude Code holds: a placeholder the proxy replaces with its own credential. */
 const CLIENT_KEY = 'sk-ant-test-not-a-real-key-claude-code';
@@ -37,8 +41,8 @@ function isNativeBinary(file: string): boolean {
  * The CLI's native binary: the one its postinstall put in place, else the platform package's own (the
  * package's bin is a stub until the postinstall ran, e.g. when install scripts are blocked).
  */
-function claudeBinary(): string {
-  const require = createRequire(import.meta.url);
+function claudeBinary(installDir: string): string {
+  const require = createRequire(join(installDir, 'node_modules', '.resolve-from-here.js'));
   const wrapperDir = dirname(require.resolve('@anthropic-ai/claude-code/package.json'));
   const installed = join(wrapperDir, 'bin', 'claude.exe');
   if (isNativeBinary(installed)) return installed;
@@ -68,12 +72,20 @@ let proxy: RunningProxy;
 let tap: HttpTap;
 let work: string;
 
+let claude = '';
+
 beforeAll(async () => {
+  const client = await ensurePinnedClient('@anthropic-ai/claude-code', CLAUDE_CODE_VERSION, {
+    markerInPackage: 'package.json',
+    // Its postinstall only copies the platform package's binary into place; claudeBinary() finds it there.
+    ignoreScripts: true,
+  });
+  claude = claudeBinary(client.dir);
   sim = await startSimulator();
   proxy = await startProxy({ upstreamBaseUrl: sim.baseUrl });
   tap = await startHttpTap({ host: '127.0.0.1', port: proxy.port });
   work = mkdtempSync(join(tmpdir(), 'claudine-claude-code-'));
-});
+}, 360_000);
 afterAll(async () => {
   await tap.close();
   await proxy.close();
@@ -96,7 +108,7 @@ describe('Claude Code through claudine', () => {
     // The simulated model calls the tool a prompt names (docs/simulator.md), then quotes its result.
     const prompt = `call tool Read with ${JSON.stringify({ file_path: note })}`;
     const result = await run(
-      claudeBinary(),
+      claude,
       ['-p', prompt, '--allowedTools', 'Read', '--output-format', 'json', '--max-turns', '4'],
       {
         cwd: project,
