@@ -16,6 +16,7 @@ import {
 } from './http/routes/responses.js';
 import { modelsRoute } from './http/routes/models.js';
 import { createGuard } from './http/guards.js';
+import type { RequestContext } from './http/context.js';
 import { createHttpServer, type HttpServer, type Route, type RouteTable } from './http/server.js';
 import { otelLogSettingsFrom, startOtelLogExport, type Logger, type OtelLogExport } from './log/index.js';
 import { createMetrics } from './metrics/index.js';
@@ -31,6 +32,8 @@ import {
   type ProviderName,
   type Upstream,
 } from './upstream/index.js';
+import { createStatusUi, PRICES } from './ui/index.js';
+import { version } from './version.js';
 
 /** The app cannot start for a reason the user must fix; the message says how. */
 export class StartupError extends Error {
@@ -177,6 +180,41 @@ export function createApp(config: Config, deps: AppDeps): App {
     return { ...upstream.readiness(), upstream: load };
   };
 
+  // Off: no window exists and the server gets no hook for it, as with metrics.
+  const ui = config.ui.enabled
+    ? createStatusUi(
+        {
+          version: version(),
+          startedAt: Date.now(),
+          upstream: {
+            provider: config.upstream.provider,
+            url:
+              config.upstream.provider === 'anthropic' || config.upstream.demo
+                ? config.upstream.base_url
+                : null,
+            fallbacks: config.upstream.fallbacks,
+            demo: config.upstream.demo,
+          },
+          auth: config.upstream.demo
+            ? { method: 'none (demo)', storage: 'none (demo)' }
+            : config.upstream.provider !== 'anthropic'
+              ? { method: `the ${config.upstream.provider} credential chain`, storage: 'the provider’s own' }
+              : { method: config.auth.method, storage: config.auth.storage },
+          readiness,
+          credentialSource: () => upstream.readiness().source ?? null,
+          prices: { ...PRICES, ...config.ui.prices },
+          listLength: config.ui.recent_requests,
+        },
+        { capacity: config.ui.history },
+      )
+    : null;
+  const requestStartHooks = [metrics?.onRequestStart, ui?.window.onRequestStart].filter(
+    (hook) => hook !== undefined,
+  );
+  const requestEndHooks = [metrics?.onRequestEnd, ui?.window.onRequestEnd].filter(
+    (hook) => hook !== undefined,
+  );
+
   const openai = (methods: Route['methods']): Route => ({ dialect: 'openai', methods });
   const byClient = (methods: Route['methods']): Route => ({ dialect: 'client', methods });
   // Every Anthropic API path (Messages, count_tokens, Batches, Files, Models) through one handler that knows
@@ -247,6 +285,13 @@ export function createApp(config: Config, deps: AppDeps): App {
       ['/v1/messages', anthropic],
       ['/v1/files', anthropic],
       ...(metrics !== null ? [['/metrics', byClient({ GET: metrics.route })] as const] : []),
+      ...(ui !== null
+        ? ([
+            ['/', byClient({ GET: ui.page })],
+            ['/ui', byClient({ GET: ui.page })],
+            ['/ui/api/summary', byClient({ GET: ui.summary })],
+          ] as const)
+        : []),
     ]),
     prefixes: [
       ['/v1/models/', modelsRouteEntry],
@@ -280,9 +325,25 @@ export function createApp(config: Config, deps: AppDeps): App {
     headersTimeout: config.server.headers_timeout,
     requestTimeout: config.server.request_timeout,
     clientStallTimeout: config.server.client_stall_timeout,
-    ...(metrics !== null
-      ? { onRequestStart: metrics.onRequestStart, onRequestEnd: metrics.onRequestEnd }
-      : {}),
+    // One hook each when only metrics or only the page is on; both in turn when both are.
+    ...(requestStartHooks.length === 1
+      ? { onRequestStart: requestStartHooks[0] }
+      : requestStartHooks.length === 2
+        ? {
+            onRequestStart: (ctx: RequestContext) => {
+              for (const hook of requestStartHooks) hook(ctx);
+            },
+          }
+        : {}),
+    ...(requestEndHooks.length === 1
+      ? { onRequestEnd: requestEndHooks[0] }
+      : requestEndHooks.length === 2
+        ? {
+            onRequestEnd: (ctx: RequestContext, status: number) => {
+              for (const hook of requestEndHooks) hook(ctx, status);
+            },
+          }
+        : {}),
   });
 
   let forceClose: NodeJS.Timeout | undefined;

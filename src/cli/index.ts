@@ -3,7 +3,7 @@
  * problem and exit code 2. Configuration flags (`--server--port 9000`) are accepted by every command that
  * reads the configuration.
  */
-import { readFileSync } from 'node:fs';
+import { version } from '../version.js';
 import { createApp, StartupError } from '../app.js';
 import { runAuthCommand, type KeyringFactory, type StorageChoices } from '../auth/index.js';
 import {
@@ -49,16 +49,7 @@ interface ParsedArgs {
   readonly version: boolean;
 }
 
-/** Set by the single-executable build (scripts/build-sea.mjs), where there is no package.json to read. */
-declare const __CLAUDINE_VERSION__: string | undefined;
-
-export function version(): string {
-  if (typeof __CLAUDINE_VERSION__ === 'string') return __CLAUDINE_VERSION__;
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
+export { version };
 
 /** Short forms of the most used settings. */
 const SHORTCUTS: Readonly<Record<string, string>> = {

@@ -52,6 +52,37 @@ function osUserName(): string {
   }
 }
 
+/** USD per million tokens, as `ui.prices` gives them (see src/ui/prices.ts for the built-in table). */
+export interface PriceOverride {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheWrite: number;
+  readonly cacheRead: number;
+}
+
+/** `ui.prices`: model id = "INPUT,OUTPUT,CACHE_WRITE,CACHE_READ" (USD per million tokens). */
+function parsePriceOverrides(raw: unknown): ParseResult<Record<string, PriceOverride>> {
+  const map = parseStringMap(raw);
+  if (!map.ok) return map;
+  const out: Record<string, PriceOverride> = {};
+  for (const [model, text] of Object.entries(map.value)) {
+    const parts = text.split(',').map((p) => p.trim());
+    const numbers = parts.map(Number);
+    if (
+      parts.length !== 4 ||
+      parts.some((p) => p === '') ||
+      !numbers.every((n) => Number.isFinite(n) && n >= 0)
+    )
+      return {
+        ok: false,
+        reason: `the price of ${JSON.stringify(model)} is not "INPUT,OUTPUT,CACHE_WRITE,CACHE_READ" (four non-negative USD per million tokens)`,
+      };
+    const [input, output, cacheWrite, cacheRead] = numbers as [number, number, number, number];
+    out[model] = { input, output, cacheWrite, cacheRead };
+  }
+  return { ok: true, value: out };
+}
+
 const spec = (
   key: string,
   parse: (raw: unknown) => ParseResult<unknown>,
@@ -463,6 +494,32 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       true,
       'Include the process and Node.js runtime metrics (the process_ and nodejs_ series) in /metrics.',
     ),
+
+    spec(
+      'ui.enabled',
+      parseBoolean,
+      true,
+      'Serve the status page at GET / and /ui, and its JSON at GET /ui/api/summary (figures only: no bodies, prompts or credentials).',
+    ),
+    spec(
+      'ui.history',
+      (r) => parseInteger(r, 10, 100_000),
+      1000,
+      'How many of the latest requests the status page keeps in memory (its live figures and request list come from them; per-model totals count every request since start).',
+    ),
+    spec(
+      'ui.recent_requests',
+      (r) => parseInteger(r, 1, 1000),
+      50,
+      'How many of the latest requests the status page lists.',
+    ),
+    spec(
+      'ui.prices',
+      parsePriceOverrides,
+      {},
+      'Price overrides for the estimated cost: model id = "INPUT,OUTPUT,CACHE_WRITE,CACHE_READ" in USD per million tokens (e.g. claude-sonnet-4-6 = "3,15,3.75,0.3"); the built-in table is src/ui/prices.ts.',
+      { defaultText: 'built-in table' },
+    ),
   ];
 }
 
@@ -530,4 +587,5 @@ export interface Config {
   models: { refresh_interval: Duration };
   responses: { store_max_entries: number; store_max_bytes: number; store_ttl: number };
   metrics: { enabled: boolean; process_metrics: boolean };
+  ui: { enabled: boolean; history: number; recent_requests: number; prices: Record<string, PriceOverride> };
 }

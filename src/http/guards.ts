@@ -115,7 +115,12 @@ export function createGuard(options: GuardOptions): Guard {
         }
         res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
       }
-      if (keyDigests.length > 0 && path.startsWith('/v1/') && !presentedKeyMatches(req)) {
+      // The status page's JSON shows usage: behind the same keys as the API (the page itself holds no data).
+      if (
+        keyDigests.length > 0 &&
+        (path.startsWith('/v1/') || path.startsWith('/ui/api/')) &&
+        !presentedKeyMatches(req)
+      ) {
         throw new AuthError(
           'this claudine requires a client key: send it as "Authorization: Bearer KEY" or "x-api-key: KEY" (server.api_keys)',
         );

@@ -51,6 +51,8 @@ interface CdpMessage {
 export interface Page {
   /** Evaluates `expression` in the page, awaiting it if it is a promise; returns its JSON value. */
   evaluate<T = unknown>(expression: string): Promise<T>;
+  /** A PNG of the page as it is now, the whole page (not only the viewport). */
+  screenshot(): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -179,6 +181,14 @@ export async function launchChromium(executablePath: string, timeoutMs = 10_000)
           if (reply.exceptionDetails !== undefined)
             throw new Error(`page threw: ${JSON.stringify(reply.exceptionDetails)}`);
           return reply.result.value as T;
+        },
+        async screenshot() {
+          const reply = (await send(
+            'Page.captureScreenshot',
+            { format: 'png', captureBeyondViewport: true },
+            sessionId,
+          )) as { data: string };
+          return Buffer.from(reply.data, 'base64');
         },
         async close() {
           await send('Target.closeTarget', { targetId });
