@@ -167,7 +167,7 @@ describe.skipIf(chromium === null && !inCi)('the status page in a real browser',
     expect(await cell('#s-upstream')).toBe(upstream.baseUrl.replace(/\/+$/, ''));
     expect(await cell('#s-last')).toMatch(/^200 at .* from anthropic$/);
     expect(await cell('#s-answered')).toBe('anthropic: 5 (last 200)');
-    expect(await cell('#s-auth-source')).toBe('loaded from ANTHROPIC_API_KEY');
+    expect(await cell('#s-auth-source')).toBe('loaded from environment variable ANTHROPIC_API_KEY');
     expect(await cell('#s-auth-method')).toBe(proxy.config.auth.method);
     expect(await cell('#s-auth-storage')).toBe('env');
     // Live figures: the page's own polling is neither in flight nor in the list.
