@@ -216,11 +216,21 @@ async function one(slow) {
 
 const started = Date.now();
 const deadline = started + DURATION_MS;
+const heap = [];
 const sampler = setInterval(() => {
   stats.rss.push({
     at: Math.round((Date.now() - started) / 1000),
     mb: Math.round(rssOf(proxy.pid) * 10) / 10,
   });
+  // The JS heap in use, from the proxy's own process metrics: RSS alone cannot tell a leak from a heap
+  // that V8 has not shrunk back yet.
+  void fetch(`${base}/metrics`)
+    .then((r) => r.text())
+    .then((text) => {
+      const used = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1];
+      if (used !== undefined) heap.push(Math.round(Number(used) / 1024 / 1024));
+    })
+    .catch(() => undefined);
 }, 2000);
 process.stderr.write(
   `soak: ${CONCURRENCY} concurrent clients for ${DURATION_MS / 1000} s, ${FAULT_RATE * 100} % upstream faults, ${SLOW_RATE * 100} % slow readers\n`,
