@@ -34,6 +34,8 @@ export interface ModelRule {
     readonly disable: 'allowed' | 'refused' | 'effort-at-most-high';
     /** Thinks when the request says nothing about thinking. */
     readonly onByDefault: boolean;
+    /** `{type: "between_tools"}` (up-front thinking off) accepted, at effort `high` or lower. */
+    readonly betweenTools: boolean;
   };
   /** Effort levels accepted in `output_config.effort`; null: the model takes no effort at all. */
   readonly effortLevels: readonly Effort[] | null;
@@ -70,15 +72,36 @@ const FIVE_FIVE = {
   structuredOutputs: true,
 } as const;
 
+const PREVIEW =
+  'claude-models.md, "Invite-only and preview models (Mythos 5.x, Fable 5.2) follow the 5.5 rules"';
+
 /** Newest first, which is also the order of `GET /v1/models`. */
 export const MODEL_RULES: readonly ModelRule[] = [
+  ...(
+    [
+      ['claude-fable-5-2', 'Claude Fable 5.2 (preview)', '2026-11-10T00:00:00Z'],
+      ['claude-mythos-5-2', 'Claude Mythos 5.2 (preview)', '2026-11-03T00:00:00Z'],
+      ['claude-mythos-5-1', 'Claude Mythos 5.1 (preview)', '2026-10-01T00:00:00Z'],
+    ] as const
+  ).map(([id, displayName, createdAt]): ModelRule => ({
+    id,
+    aliases: [],
+    displayName,
+    createdAt,
+    ...FIVE_FIVE,
+    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: true, betweenTools: false },
+    effortLevels: ALL_EFFORTS,
+    // Not documented for previews; the simulator needs one to answer with.
+    defaultEffort: 'high',
+    source: `${PREVIEW} (ids as the SDK's Model type names them; dates invented for ordering)`,
+  })),
   {
     id: 'claude-fable-5-1',
     aliases: [],
     displayName: 'Claude Fable 5.1',
     createdAt: '2026-09-15T00:00:00Z',
     ...FIVE_FIVE,
-    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: true },
+    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: true, betweenTools: false },
     effortLevels: ALL_EFFORTS,
     defaultEffort: 'high',
     source: `${SOURCE}, row claude-fable-5-1 (5.5 rules; cache minimum 512 for 5.x)`,
@@ -89,7 +112,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
     displayName: 'Claude Opus 5.5',
     createdAt: '2026-08-20T00:00:00Z',
     ...FIVE_FIVE,
-    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: true },
+    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: true, betweenTools: false },
     effortLevels: ALL_EFFORTS,
     defaultEffort: 'medium',
     source: `${SOURCE}, row claude-opus-5-5`,
@@ -100,8 +123,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
     displayName: 'Claude Sonnet 5.5',
     createdAt: '2026-08-20T00:00:00Z',
     ...FIVE_FIVE,
-    // `between_tools` is not modelled: the simulator answers it like adaptive.
-    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: true },
+    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: true, betweenTools: true },
     effortLevels: ALL_EFFORTS,
     defaultEffort: 'high',
     source: `${SOURCE}, row claude-sonnet-5-5 (sampling: uncertain, stricter reading taken)`,
@@ -113,7 +135,13 @@ export const MODEL_RULES: readonly ModelRule[] = [
     createdAt: '2026-08-20T00:00:00Z',
     ...FIVE_FIVE,
     forcedToolChoice: 'thinking-off',
-    thinking: { adaptive: true, budget: false, disable: 'effort-at-most-high', onByDefault: true },
+    thinking: {
+      adaptive: true,
+      budget: false,
+      disable: 'effort-at-most-high',
+      onByDefault: true,
+      betweenTools: false,
+    },
     effortLevels: ALL_EFFORTS,
     defaultEffort: 'medium',
     source: `${SOURCE}, row claude-haiku-5-5`,
@@ -126,7 +154,13 @@ export const MODEL_RULES: readonly ModelRule[] = [
     ...FIVE_FIVE,
     forcedToolChoice: 'thinking-off',
     signatureBoundToConversation: false,
-    thinking: { adaptive: true, budget: false, disable: 'effort-at-most-high', onByDefault: true },
+    thinking: {
+      adaptive: true,
+      budget: false,
+      disable: 'effort-at-most-high',
+      onByDefault: true,
+      betweenTools: false,
+    },
     effortLevels: ALL_EFFORTS,
     defaultEffort: 'high',
     source: `${SOURCE}, row claude-opus-5 (budget thinking: not listed, treated as removed like 4.7)`,
@@ -138,8 +172,8 @@ export const MODEL_RULES: readonly ModelRule[] = [
     createdAt: id === 'claude-opus-4-8' ? '2026-03-10T00:00:00Z' : '2026-01-20T00:00:00Z',
     contextWindow: 1_000_000,
     maxOutput: 128_000,
-    // `disabled` is uncertain; the simulator accepts it (it equals sending no thinking at all).
-    thinking: { adaptive: true, budget: false, disable: 'allowed', onByDefault: false },
+    // `disabled` is uncertain: the stricter reading (refused) — a proxy never needs to send it.
+    thinking: { adaptive: true, budget: false, disable: 'refused', onByDefault: false, betweenTools: false },
     effortLevels: ALL_EFFORTS,
     defaultEffort: 'high',
     sampling: 'refused',
@@ -158,7 +192,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
     createdAt: '2025-11-24T00:00:00Z',
     contextWindow: 1_000_000,
     maxOutput: 128_000,
-    thinking: { adaptive: true, budget: true, disable: 'allowed', onByDefault: false },
+    thinking: { adaptive: true, budget: true, disable: 'allowed', onByDefault: false, betweenTools: false },
     effortLevels: ['low', 'medium', 'high', 'max'],
     defaultEffort: 'high',
     sampling: 'not-both',
@@ -177,7 +211,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
     createdAt: '2025-11-24T00:00:00Z',
     contextWindow: 1_000_000,
     maxOutput: 64_000,
-    thinking: { adaptive: true, budget: true, disable: 'allowed', onByDefault: false },
+    thinking: { adaptive: true, budget: true, disable: 'allowed', onByDefault: false, betweenTools: false },
     effortLevels: ['low', 'medium', 'high', 'max'],
     defaultEffort: 'high',
     sampling: 'not-both',
@@ -196,7 +230,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
     createdAt: '2025-09-29T00:00:00Z',
     contextWindow: 200_000,
     maxOutput: 64_000,
-    thinking: { adaptive: false, budget: true, disable: 'allowed', onByDefault: false },
+    thinking: { adaptive: false, budget: true, disable: 'allowed', onByDefault: false, betweenTools: false },
     effortLevels: null,
     defaultEffort: null,
     sampling: 'not-both',
@@ -215,7 +249,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
     createdAt: '2025-10-01T00:00:00Z',
     contextWindow: 200_000,
     maxOutput: 64_000,
-    thinking: { adaptive: false, budget: true, disable: 'allowed', onByDefault: false },
+    thinking: { adaptive: false, budget: true, disable: 'allowed', onByDefault: false, betweenTools: false },
     effortLevels: null,
     defaultEffort: null,
     sampling: 'not-both',
@@ -226,6 +260,26 @@ export const MODEL_RULES: readonly ModelRule[] = [
     cacheMinimum: 4096,
     structuredOutputs: true,
     source: `${SOURCE}, row claude-haiku-4-5; cache minimum 4096 (Haiku 4.5)`,
+  },
+  {
+    id: 'claude-opus-4-5',
+    aliases: ['claude-opus-4-5-20251101'],
+    displayName: 'Claude Opus 4.5',
+    createdAt: '2025-11-01T00:00:00Z',
+    contextWindow: 200_000,
+    maxOutput: 64_000,
+    thinking: { adaptive: false, budget: true, disable: 'allowed', onByDefault: false, betweenTools: false },
+    effortLevels: null,
+    defaultEffort: null,
+    sampling: 'not-both',
+    forcedToolChoice: 'thinking-off',
+    defaultDisplay: 'summarized',
+    prefill: true,
+    signatureBoundToConversation: false,
+    cacheMinimum: 4096,
+    structuredOutputs: true,
+    source:
+      'ids from @anthropic-ai/sdk `Model`; rules as the 4.5 row of claude-models.md (uncertain); cache minimum 4096 (Opus 4.5)',
   },
 ];
 
@@ -257,6 +311,7 @@ export function capabilitiesOf(rule: ModelRule): Record<string, unknown> {
   if (rule.thinking.adaptive) thinkingTypes.push('adaptive');
   if (rule.thinking.budget) thinkingTypes.push('enabled');
   if (rule.thinking.disable !== 'refused') thinkingTypes.push('disabled');
+  if (rule.thinking.betweenTools) thinkingTypes.push('between_tools');
   return {
     batch: { supported: true },
     citations: { supported: true },

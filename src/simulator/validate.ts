@@ -130,13 +130,17 @@ export function validateMessagesRequest(body: unknown, options: ValidateOptions)
     } else if (type === 'disabled') {
       if (rule.thinking.disable === 'refused') {
         throw invalid(
-          'thinking.type.disabled is not supported for this model: it always thinks. Use thinking.type.adaptive.',
+          rule.thinking.onByDefault
+            ? 'thinking.type.disabled is not supported for this model: it always thinks. Use thinking.type.adaptive.'
+            : 'thinking.type.disabled is not supported for this model. Leave `thinking` out to answer without thinking.',
         );
       }
       thinkingOn = false;
+    } else if (type === 'between_tools' && rule.thinking.betweenTools) {
+      thinkingOn = true;
     } else {
       throw invalid(
-        `thinking: Input tag '${String(type)}' found using 'type' does not match any of the expected tags: 'adaptive', 'disabled', 'enabled'`,
+        `thinking: Input tag '${String(type)}' found using 'type' does not match any of the expected tags: 'adaptive', 'disabled', 'enabled'${rule.thinking.betweenTools ? ", 'between_tools'" : ''}`,
       );
     }
     const shown = thinkingParam['display'];
@@ -176,6 +180,15 @@ export function validateMessagesRequest(body: unknown, options: ValidateOptions)
   ) {
     throw invalid(
       `thinking cannot be disabled at effort '${effort}' on this model; use effort 'high' or lower.`,
+    );
+  }
+  if (
+    isObject(thinkingParam) &&
+    thinkingParam['type'] === 'between_tools' &&
+    (effort === 'xhigh' || effort === 'max')
+  ) {
+    throw invalid(
+      `thinking.type.between_tools is not supported at effort '${effort}'; use effort 'high' or lower.`,
     );
   }
 

@@ -120,6 +120,27 @@ const cases: Case[] = [
     message: /^thinking cannot be disabled at effort 'max'/,
   },
   {
+    rule: 'between_tools only on the models that offer it, at effort high or lower',
+    bad: base('claude-sonnet-5-5', { thinking: { type: 'between_tools' }, output_config: { effort: 'max' } }),
+    good: base('claude-sonnet-5-5', {
+      thinking: { type: 'between_tools' },
+      output_config: { effort: 'high' },
+    }),
+    message: "thinking.type.between_tools is not supported at effort 'max'; use effort 'high' or lower.",
+  },
+  {
+    rule: 'between_tools is an unknown type elsewhere',
+    bad: base('claude-opus-5-5', { thinking: { type: 'between_tools' } }),
+    good: base('claude-sonnet-5-5', { thinking: { type: 'between_tools' } }),
+    message: /^thinking: Input tag 'between_tools' found using 'type'/,
+  },
+  {
+    rule: 'Opus 4.7 refuses thinking disabled (uncertain upstream: the stricter reading)',
+    bad: base('claude-opus-4-7', { thinking: { type: 'disabled' } }),
+    good: base('claude-opus-4-7'),
+    message: /^thinking.type.disabled is not supported for this model. Leave `thinking` out/,
+  },
+  {
     rule: 'an unknown thinking type is refused',
     bad: base('claude-opus-4-6', { thinking: { type: 'on' } }),
     good: base('claude-opus-4-6', { thinking: { type: 'adaptive' } }),
