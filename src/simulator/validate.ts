@@ -37,6 +37,31 @@ export interface ValidatedRequest {
   readonly conversation: string;
 }
 
+/** The Messages API's top-level fields (GA and the betas the SDKs send); anything else is a 400. */
+const KNOWN_FIELDS = new Set([
+  'model',
+  'messages',
+  'max_tokens',
+  'system',
+  'metadata',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'output_config',
+  'output_format',
+  'service_tier',
+  'container',
+  'mcp_servers',
+  'context_management',
+  'cache_control',
+  'inference_geo',
+]);
+
 const DOCS_THINKING = 'https://docs.claude.com/en/docs/build-with-claude/extended-thinking';
 
 /** Content as blocks: a string becomes one text block. */
@@ -70,6 +95,11 @@ export function validateMessagesRequest(body: unknown, options: ValidateOptions)
   if (body['messages'] === undefined) throw invalid('messages: Field required');
   if (!Array.isArray(body['messages'])) throw invalid('messages: Input should be a valid list');
   if (!options.countOnly && body['max_tokens'] === undefined) throw invalid('max_tokens: Field required');
+
+  // Unknown top-level fields are refused, as the real API's schema forbids extra inputs.
+  for (const key of Object.keys(body)) {
+    if (!KNOWN_FIELDS.has(key)) throw invalid(`${key}: Extra inputs are not permitted`);
+  }
 
   const rule = modelRule(body['model']);
   if (rule === undefined) throw new SimulatedApiError('not_found_error', `model: ${body['model']}`);

@@ -65,6 +65,12 @@ const cases: Case[] = [
     message: 'model: claude-3-5-sonnet-20241022',
   },
   {
+    rule: 'unknown top-level fields are refused',
+    bad: base('claude-sonnet-4-5', { reasoning_effort: 'high' }),
+    good: base('claude-sonnet-4-5', { metadata: { user_id: 'u1' } }),
+    message: 'reasoning_effort: Extra inputs are not permitted',
+  },
+  {
     rule: 'max_tokens is required',
     bad: { model: 'claude-opus-4-7', messages: hi },
     good: base('claude-opus-4-7'),
