@@ -84,8 +84,9 @@ describe('the built-in model table and the simulated Claude', () => {
       expect(fromList.sampling, id).toBe(table.sampling);
       expect(fromList.forcedToolChoice, id).toBe(table.forcedToolChoice);
     }
-    // The simulator does not model between_tools (Sonnet 5.5): its list says so, and the list wins.
+    // The simulator models between_tools (Sonnet 5.5) and lists it; the list and the table agree.
     expect(builtInRegistry.lookup('claude-sonnet-5-5').thinking.betweenTools).toBe(true);
-    expect(registry.lookup('claude-sonnet-5-5').thinking.betweenTools).toBe(false);
+    expect(registry.lookup('claude-sonnet-5-5').thinking.betweenTools).toBe(true);
+    expect(registry.lookup('claude-opus-5-5').thinking.betweenTools).toBe(false);
   });
 });
