@@ -1,8 +1,11 @@
 /**
  * The one price table: USD per million tokens, per model, for the estimated cost on the status page.
  *
- * Source: Anthropic's pricing page, https://platform.claude.com/docs/en/about-claude/pricing ("Model
- * pricing"), as read on 2026-12-01. Cache writes are priced at the 5-minute rate (the access-log record
+ * Sources, compiled 2026-12-01 and not all equally firm: the Fable and Opus rows from Anthropic's pricing page,
+ * https://platform.claude.com/docs/en/about-claude/pricing ("Model pricing"), as stored in our reference copy;
+ * the 5.5 models' cache rates from third-party release notes; the Sonnet 4.x and Haiku 4.5 rows from the
+ * previously published list prices, not re-read from that page. Check against the live page before relying
+ * on the figures. Cache writes are priced at the 5-minute rate (the access-log record
  * does not say which TTL a write used; 1-hour writes cost more), and Haiku 5.5 at its band for prompts up
  * to 100K tokens. `ui.prices` in the config overrides or adds rows. An estimate, not a bill.
  */
