@@ -289,7 +289,7 @@ function assistantBlocks(message: JsonObject, param: string): AnthropicContentBl
 }
 
 /** Empty turns vanish; a turn of the same role as the previous one is merged into it. */
-function appendTurn(
+export function appendTurn(
   turns: AnthropicMessageParam[],
   role: 'user' | 'assistant',
   blocks: AnthropicContentBlockParam[],

@@ -127,11 +127,11 @@ function toolUseBlock(call: unknown, param: string): AnthropicToolUseBlockParam 
   const name = optString(fn, 'name', `${param}.function.name`);
   if (name === undefined || name.length === 0)
     fail(`${param}.function.name`, `${param}.function.name is required.`);
-  return { type: 'tool_use', id, name, input: parseArguments(fn, `${param}.function.arguments`) };
+  return { type: 'tool_use', id, name, input: parseToolArguments(field(fn, 'arguments'), `${param}.function.arguments`) };
 }
 
-function parseArguments(fn: JsonObject, param: string): Record<string, unknown> {
-  const raw = field(fn, 'arguments');
+/** A tool call's arguments (a JSON string, or leniently the object itself) as the object tool_use carries. */
+export function parseToolArguments(raw: unknown, param: string): Record<string, unknown> {
   if (raw === undefined || raw === null || raw === '') return {};
   if (isObject(raw)) return raw; // lenient: some clients send the object itself
   if (typeof raw !== 'string') fail(param, `${param} must be a JSON string, got ${describe(raw)}.`);

@@ -185,6 +185,20 @@ describe('request translation', () => {
     );
   });
 
+  it('refuses function_call arguments nested deeper than the body limit, before parsing them (as chat does)', () => {
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const err = clientError(() =>
+      translate({
+        input: [
+          { role: 'user', content: 'go' },
+          { type: 'function_call', call_id: 'c1', name: 'shot', arguments: `{"a":${deep}}` },
+          { type: 'function_call_output', call_id: 'c1', output: 'ok' },
+        ],
+      }),
+    );
+    expect(err.message).toMatch(/nested deeper than/);
+  });
+
   it('puts function_call_output images into the tool result and ignores hosted tool items', () => {
     const t = translate({
       input: [

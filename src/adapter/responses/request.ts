@@ -44,7 +44,8 @@ import {
   type ThinkingDisplay,
 } from '../../models/index.js';
 import { addCacheBreakpoints, type PromptCaching } from '../caching.js';
-import { applyParallelToolCalls, inputSchema } from '../tools.js';
+import { appendTurn } from '../request.js';
+import { applyParallelToolCalls, inputSchema, parseToolArguments } from '../tools.js';
 import { decodeReasoning } from './reasoning.js';
 
 export interface ResponsesTranslateOptions {
@@ -524,7 +525,7 @@ function convertItems(
             type: 'tool_use',
             id: callId,
             name: upstreamName,
-            input: parseArguments(field(item, 'arguments'), `${param}.arguments`),
+            input: parseToolArguments(field(item, 'arguments'), `${param}.arguments`),
           },
         ]);
         break;
@@ -579,30 +580,6 @@ function convertItems(
     if (block?.type === 'text') block.text = block.text.trimEnd();
   }
   return { system, messages: turns, skippedReasoning };
-}
-
-/** Empty turns vanish; a turn of the same role as the previous one is merged into it. */
-function appendTurn(
-  turns: AnthropicMessageParam[],
-  role: 'user' | 'assistant',
-  blocks: AnthropicContentBlockParam[],
-): void {
-  if (blocks.length === 0) return;
-  const last = turns[turns.length - 1];
-  if (last === undefined || last.role !== role) {
-    turns.push({ role, content: blocks });
-    return;
-  }
-  for (const block of blocks) {
-    if (block.type === 'tool_result') {
-      // tool_result blocks must come first in a user turn, before any text the user added.
-      let at = 0;
-      while (at < last.content.length && last.content[at]?.type === 'tool_result') at++;
-      last.content.splice(at, 0, block);
-    } else {
-      last.content.push(block);
-    }
-  }
 }
 
 /** Text content of system, developer and assistant messages: a string, or text-like parts. */
@@ -680,20 +657,6 @@ function inputImage(part: JsonObject, param: string): AnthropicImageBlockParam {
     fail(`${param}.image_url`, `${param}.image_url is required.`);
   }
   return imageBlock(url, `${param}.image_url`);
-}
-
-function parseArguments(raw: unknown, param: string): Record<string, unknown> {
-  if (raw === undefined || raw === null || raw === '') return {};
-  if (isObject(raw)) return raw;
-  if (typeof raw !== 'string') fail(param, `${param} must be a JSON string, got ${describe(raw)}.`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    fail(param, `${param} is not valid JSON (${err instanceof Error ? err.message : 'parse error'}).`);
-  }
-  if (!isObject(parsed)) fail(param, `${param} must encode a JSON object, got ${describe(parsed)}.`);
-  return parsed;
 }
 
 /** function_call_output → tool_result (is_error false: the Responses API has no such flag). */
