@@ -193,6 +193,12 @@ describe('retry discipline', () => {
       }),
     ).rejects.toMatchObject({ status: 503 });
     expect(upstream.requests).toHaveLength(3);
+
+    upstream.requests.length = 0;
+    await expect(
+      openai.responses.create({ model: 'claude-sonnet-4-5', input: 'hi', store: false }),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(upstream.requests).toHaveLength(3);
   });
 
   it('still retries for a client that does not retry itself (plain fetch): the documented bound', async () => {

@@ -28,6 +28,7 @@ import type { Logger } from '../../log/index.js';
 import { SseDecoder, type SseEvent } from '../../sse/index.js';
 import type { KeyValueStore } from '../../state/index.js';
 import {
+  clientRetriesItself,
   DEFAULT_ANTHROPIC_VERSION,
   forEachChunk,
   type Upstream,
@@ -268,6 +269,8 @@ export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
       headers: upstreamHeaders,
       body: JSON.stringify(translated.request),
       signal: abort.signal,
+      stream: translated.stream,
+      clientRetries: clientRetriesItself(req.headers),
       logFields: logFieldsOf(ctx),
     });
     noteUpstreamAnswer(ctx, response, started);
