@@ -14,7 +14,7 @@ import { cleanEnv, startServerProcess } from '../helpers/cli.js';
 import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 
 /** What the client holds: a placeholder the proxy throws away. */
-const CLIENT_KEY = 'sk-ant-client-placeholder-not-a-real-key';
+const CLIENT_KEY = 'sk-ant-fake-client';
 
 interface SentRequest {
   readonly method: string;

@@ -20,7 +20,7 @@ import { run } from '../helpers/spawn.js';
 const CLAUDE_CODE_VERSION = '2.1.332';
 
 /** What Claude Code holds: a placeholder the proxy replaces with its own credential. */
-const CLIENT_KEY = 'sk-ant-test-not-a-real-key-claude-code';
+const CLIENT_KEY = 'sk-ant-fake-claude-code';
 
 /** A native executable, not the placeholder a package ships until its postinstall replaced it. */
 function isNativeBinary(file: string): boolean {
