@@ -9,13 +9,16 @@
 // Each event is its own write, with a setImmediate between writes, so a proxy sees events arrive in
 // separate reads (as from a real provider) rather than one coalesced buffer, without any wall-clock delay.
 //
+// A request whose user turn carries STAMP_MARKER gets the same stream paced (PACE_MS between events), each
+// text delta stamped with the moment it is written on the machine's monotonic clock (inter-chunk latency).
+//
 // A request whose user turn carries HOLD_MARKER gets the first part of the stream and is then held open
 // until `POST /__bench/release` (used to measure memory per open stream). Held streams are also released
 // after HOLD_LIMIT_MS so nothing can hang forever. `GET /__bench/stats` counts requests and held streams.
 //
 // Prints one JSON line `{"msg":"fake upstream listening","url":…}` on stderr when ready.
 import { startSimulator } from '../dist/simulator/index.js';
-import { EVENTS, HOLD_MARKER, MESSAGE_JSON } from './fixture.mjs';
+import { EVENTS, HOLD_MARKER, MESSAGE_JSON, PACE_MS, STAMP_MARKER, stampedEvents } from './fixture.mjs';
 
 const HOLD_LIMIT_MS = 60_000;
 const HOLD_AT = 8; // message_start, content_block_start, 6 text deltas, then hold
@@ -54,6 +57,8 @@ const simulator = await startSimulator({
     if (path !== '/v1/messages') return undefined;
     requests++;
     if (!/"stream"\s*:\s*true/.test(body)) return { kind: 'reply', message: MESSAGE_JSON, headers };
+    if (body.includes(STAMP_MARKER))
+      return { kind: 'reply', events: stampedEvents(), headers, fault: { kind: 'slow', ms: PACE_MS } };
     if (!body.includes(HOLD_MARKER)) return { kind: 'reply', events: EVENTS, headers };
     held++;
     const until = released.then(() => held--);

@@ -4,6 +4,15 @@
 const MODEL = 'claude-sonnet-4-5';
 /** In the user turn: the benchmark upstream holds this stream open until released. */
 export const HOLD_MARKER = '[bench:hold]';
+/**
+ * In the user turn: the benchmark upstream paces the stream (PACE_MS between events) and stamps each
+ * text delta with the time it is written, on the machine's monotonic clock (process.hrtime.bigint(), shared
+ * by every process), so a client in another process can tell how long each chunk spent on its way.
+ */
+export const STAMP_MARKER = '[bench:stamp]';
+export const PACE_MS = 1;
+/** `~t<nanoseconds>~` in the text of a stamped delta; survives JSON escaping and every translation. */
+export const STAMP_RE = /~t(\d+)~/g;
 
 const SENTENCE =
   'The forecast for the coming days shows mild temperatures with light winds from the west, ' +
@@ -74,6 +83,24 @@ events.push(
 );
 events.push(sse('message_stop', {}));
 
+/**
+ * The same stream as objects, with each text delta's `text` a getter that stamps the moment the
+ * simulator serialises the event, right before it writes it. Same event count; the text differs.
+ */
+export function stampedEvents() {
+  const out = events.map((b) => JSON.parse(b.toString('utf8').split('\ndata: ')[1]));
+  for (const e of out) {
+    if (e.type === 'content_block_delta' && e.delta.type === 'text_delta') {
+      const filler = e.delta.text.slice(0, 16);
+      Object.defineProperty(e.delta, 'text', {
+        enumerable: true,
+        get: () => `~t${process.hrtime.bigint()}~ ${filler}`,
+      });
+    }
+  }
+  return out;
+}
+
 /** Every SSE event of one streamed answer, pre-encoded. */
 export const EVENTS = events;
 /** Upstream events per streamed answer: the unit of "CPU time per chunk". */
@@ -122,25 +149,27 @@ const USER =
   'What will the weather be like in San Francisco for the next three days? Should I bring an umbrella?';
 
 /** A native Anthropic Messages request body. */
-export function anthropicBody({ stream, model = MODEL, hold = false }) {
+const userTurn = (hold, stamp) => `${USER}${hold ? ` ${HOLD_MARKER}` : ''}${stamp ? ` ${STAMP_MARKER}` : ''}`;
+
+export function anthropicBody({ stream, model = MODEL, hold = false, stamp = false }) {
   return JSON.stringify({
     model,
     max_tokens: 1024,
     system: SYSTEM,
-    messages: [{ role: 'user', content: hold ? `${USER} ${HOLD_MARKER}` : USER }],
+    messages: [{ role: 'user', content: userTurn(hold, stamp) }],
     tools: [weatherToolAnthropic],
     stream,
   });
 }
 
 /** An OpenAI Chat Completions request body asking for the same thing. */
-export function openaiBody({ stream, model = MODEL, hold = false }) {
+export function openaiBody({ stream, model = MODEL, hold = false, stamp = false }) {
   return JSON.stringify({
     model,
     max_tokens: 1024,
     messages: [
       { role: 'system', content: SYSTEM },
-      { role: 'user', content: hold ? `${USER} ${HOLD_MARKER}` : USER },
+      { role: 'user', content: userTurn(hold, stamp) },
     ],
     tools: [
       {

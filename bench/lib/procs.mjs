@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { request } from 'undici';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 const children = new Set();
@@ -221,6 +221,29 @@ export function cpuSecondsOf(pid) {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU time of a process in seconds at nanosecond resolution: the sum of the first field of
+ * /proc/PID/task/TID/schedstat (time on a CPU) over its threads. /proc/PID/stat counts in clock ticks
+ * (10 ms), too coarse for the short interleaved batches of the CPU phase. Threads that ended are not
+ * counted (Node's threads live as long as the process). Falls back to cpuSecondsOf.
+ */
+export function cpuPreciseSecondsOf(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    if (Number.isFinite(ns) && ns > 0) return ns / 1e9;
+  } catch {
+    // no schedstat (kernel without CONFIG_SCHED_INFO)
+  }
+  return cpuSecondsOf(pid);
 }
 
 export const procAvailable = () => existsSync('/proc/self/stat');
