@@ -325,6 +325,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     headersTimeout: config.server.headers_timeout,
     requestTimeout: config.server.request_timeout,
     clientStallTimeout: config.server.client_stall_timeout,
+    stageTiming: config.log_stages,
     // One hook each when only metrics or only the page is on; both in turn when both are.
     ...(requestStartHooks.length === 1
       ? { onRequestStart: requestStartHooks[0] }

@@ -127,7 +127,12 @@ function toolUseBlock(call: unknown, param: string): AnthropicToolUseBlockParam 
   const name = optString(fn, 'name', `${param}.function.name`);
   if (name === undefined || name.length === 0)
     fail(`${param}.function.name`, `${param}.function.name is required.`);
-  return { type: 'tool_use', id, name, input: parseToolArguments(field(fn, 'arguments'), `${param}.function.arguments`) };
+  return {
+    type: 'tool_use',
+    id,
+    name,
+    input: parseToolArguments(field(fn, 'arguments'), `${param}.function.arguments`),
+  };
 }
 
 /** A tool call's arguments (a JSON string, or leniently the object itself) as the object tool_use carries. */

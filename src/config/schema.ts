@@ -147,6 +147,12 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       'text',
       'Log line format: text for people, json for machines.',
     ),
+    spec(
+      'log_stages',
+      parseBoolean,
+      false,
+      'Add per-stage timings (stages_ms: guard, body read, translation, upstream connection, headers, first event, first byte, …) to every access-log line, to see where a request spends its time. For profiling; costs a few microseconds per request.',
+    ),
 
     spec(
       'server.host',
@@ -526,6 +532,7 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
 export interface Config {
   log_level: LogLevel;
   log_format: LogFormat;
+  log_stages: boolean;
   server: {
     host: string;
     port: number;

@@ -4,7 +4,9 @@ import type { RequestContext } from './context.js';
 
 /** Marks the first byte for the access log; call right before the first write or writeHead+end. */
 export function markFirstByte(ctx: RequestContext): void {
-  ctx.firstByteMs ??= performance.now() - ctx.startedAt;
+  if (ctx.firstByteMs !== null) return;
+  ctx.firstByteMs = performance.now() - ctx.startedAt;
+  if (ctx.stages !== null) ctx.stages.push('first_byte', ctx.firstByteMs);
 }
 
 export function sendJson(

@@ -9,7 +9,7 @@ import { AuthError, ClientError, UpstreamError } from '../errors.js';
 import { formatTraceparent, traceContextFrom, type Logger } from '../log/index.js';
 import { toAnthropicError } from './anthropic-errors.js';
 import type { Guard } from './guards.js';
-import type { Dialect, RequestContext, RouteHandler } from './context.js';
+import { markStage, type Dialect, type RequestContext, type RouteHandler } from './context.js';
 import { requestIdFrom } from './request-id.js';
 import { sendJson } from './respond.js';
 
@@ -73,6 +73,8 @@ export interface HttpServerOptions {
   readonly requestTimeout: number;
   /** Longest a client may leave a full connection unread before it is cut off (0: never). */
   readonly clientStallTimeout?: number;
+  /** Record per-stage timings into each access-log line (`log_stages`). */
+  readonly stageTiming?: boolean;
   readonly guard: Guard;
   /** Requests served at once; more get 503 with retry-after. */
   readonly maxConcurrent: number;
@@ -107,6 +109,16 @@ function findRoute(routes: RouteTable, path: string): Route | undefined {
 }
 
 function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext, status: number): void {
+  const level =
+    ctx.outcome === 'client_disconnect'
+      ? 'info'
+      : status >= 500 || ctx.outcome === 'upstream_abort' || ctx.outcome === 'upstream_error'
+        ? 'error'
+        : status >= 400
+          ? 'warn'
+          : 'info';
+  // Most deployments log at info, but a quiet one (warn) should not build a line per request to drop it.
+  if (!logger.isLevelEnabled(level)) return;
   const fields = {
     request_id: ctx.requestId,
     trace_id: ctx.trace.traceId,
@@ -138,16 +150,14 @@ function logRequestEnd(logger: Logger, req: IncomingMessage, ctx: RequestContext
       : {}),
     ...(ctx.outcome !== null ? { outcome: ctx.outcome } : {}),
     ...(ctx.errorType !== null ? { error_type: ctx.errorType } : {}),
+    ...(ctx.stages !== null ? { stages_ms: stagesOf(ctx.stages) } : {}),
   };
-  if (ctx.outcome === 'client_disconnect') logger.info(fields, 'request');
-  else if (status >= 500 || ctx.outcome === 'upstream_abort' || ctx.outcome === 'upstream_error')
-    logger.error(fields, 'request');
-  else if (status >= 400) logger.warn(fields, 'request');
-  else logger.info(fields, 'request');
+  logger[level](fields, 'request');
 }
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { routes, logger } = options;
+  const stageTiming = options.stageTiming === true;
   let inFlight = 0;
   let drainWaiters: (() => void)[] = [];
 
@@ -179,6 +189,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       usage: null,
       outcome: null,
       errorType: null,
+      stages: stageTiming ? [] : null,
     };
     res.setHeader('x-request-id', requestId);
     // The proxy's own span, so a client can find this request's upstream call and log lines in its trace.
@@ -238,6 +249,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       );
       return;
     }
+    markStage(ctx, 'routed');
     let result: Promise<void> | void;
     try {
       result = handler(req, res, ctx);
@@ -268,6 +280,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     drained: () =>
       inFlight === 0 ? Promise.resolve() : new Promise((resolve) => drainWaiters.push(resolve)),
   };
+}
+
+/** `[name, ms, name, ms…]` → `{ name: ms }` rounded to µs; a repeated stage keeps its first time. */
+function stagesOf(stages: readonly (string | number)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i + 1 < stages.length; i += 2) {
+    const name = stages[i] as string;
+    out[name] ??= Math.round((stages[i + 1] as number) * 1000) / 1000;
+  }
+  return out;
 }
 
 /** The last resort for an error a route did not answer itself. */

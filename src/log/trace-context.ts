@@ -2,7 +2,7 @@
  * W3C Trace Context (https://www.w3.org/TR/trace-context/): `traceparent` is
  * `version-traceid-parentid-flags`, all lowercase hex. An invalid or absent header starts a new trace.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface TraceContext {
   readonly traceId: string;
@@ -19,8 +19,26 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
 const ALL_ZERO_TRACE = '0'.repeat(32);
 const ALL_ZERO_SPAN = '0'.repeat(16);
 
+/**
+ * Random bytes for ids, drawn from a pool refilled 4 KiB at a time: one randomFillSync per ~170
+ * requests instead of two per request (each a call into the CSPRNG), the way crypto.randomUUID does.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** Continues a valid incoming trace, or starts a new one. */
@@ -47,7 +65,7 @@ export function traceContextFrom(
     };
   }
   return {
-    traceId: randomBytes(16).toString('hex'),
+    traceId: randomHex(16),
     spanId: newSpanId(),
     parentSpanId: null,
     flags: '01',

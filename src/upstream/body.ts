@@ -238,6 +238,16 @@ export class ReplayableBody {
   }
 
   /**
+   * What undici sends: once the whole body is here (the upstream client waits for that), one Buffer, so
+   * the request leaves in a single write with its length known; before that, a Readable (`stream()`).
+   */
+  payload(): Buffer | Readable {
+    if (!this.#ended || this.#error !== null) return this.stream();
+    const chunks = this.#chunks;
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#bytes);
+  }
+
+  /**
    * Resolves once the client has sent the whole body (or it failed: see `error`). The upstream client waits
    * for this before taking an upstream connection, so a client that drips its body holds only its own
    * socket (bounded by server.request_timeout), never one of the shared upstream connections. The body is

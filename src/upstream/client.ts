@@ -76,6 +76,8 @@ export interface UpstreamRequest {
   readonly clientRetries?: boolean;
   /** Who asked, for the log lines this request causes (request id, trace and span id). */
   readonly logFields?: Readonly<Record<string, string>>;
+  /** Marks the stages of the request as they finish (`log_stages`); absent when stage timing is off. */
+  readonly stage?: ((name: string) => void) | undefined;
 }
 
 export interface UpstreamResponse {
@@ -308,10 +310,12 @@ export class UpstreamClient {
       // The whole body first, then a connection: a slow client must not hold a shared one (admission.ts).
       await request.body.complete();
       if (request.body.error !== null) throw request.body.error;
+      request.stage?.('body_read');
     }
     const deferToClient =
       this.#options.deferToClientRetries && (request.clientRetries ?? clientRetriesItself(request.headers));
     let credential = await this.#tokens.current();
+    request.stage?.('credential');
     const oneShot = request.body instanceof StreamedBody;
     // A one-shot body is gone after the first attempt: nothing can be sent again, not even after a renewal.
     let renewed = oneShot;
@@ -383,6 +387,7 @@ export class UpstreamClient {
         let peeked: PeekResult;
         try {
           peeked = await peekFirstEvent(raw.body);
+          request.stage?.('upstream_first_event');
         } catch (err) {
           // The connection broke after the headers but before the first complete event: nothing has
           // reached the client, so this is a connection failure like any other (502, retried), not a bug.
@@ -477,10 +482,13 @@ export class UpstreamClient {
       done();
       throw err;
     }
+    request.stage?.('connection_slot');
     const body =
-      request.body instanceof ReplayableBody || request.body instanceof StreamedBody
-        ? request.body.stream()
-        : (request.body ?? null);
+      request.body instanceof ReplayableBody
+        ? request.body.payload()
+        : request.body instanceof StreamedBody
+          ? request.body.stream()
+          : (request.body ?? null);
     const stream =
       request.stream ?? (request.body instanceof ReplayableBody ? request.body.declaresStream() : false);
     let raw: Dispatcher.ResponseData;
@@ -504,6 +512,7 @@ export class UpstreamClient {
         throw request.body.error;
       throw err;
     }
+    request.stage?.('upstream_headers');
     // The connection is busy until its body is read to the end or destroyed; 'close' marks both.
     const active = this.#active;
     active.add(raw.body);

@@ -334,7 +334,14 @@ describe('a slow client', () => {
     };
     const server = await startServerProcess(
       // No background model-list fetch: this upstream answers every request with the 50 MB stream.
-      ['--upstream--base-url', upstream.baseUrl, '--auth--storage', 'env', '--models--refresh-interval', '0s'],
+      [
+        '--upstream--base-url',
+        upstream.baseUrl,
+        '--auth--storage',
+        'env',
+        '--models--refresh-interval',
+        '0s',
+      ],
       cleanEnv({ ANTHROPIC_API_KEY: FAKE_API_KEY }),
     );
     const rss = (): number =>
@@ -416,5 +423,19 @@ describe('bad input gets a clear 4xx in the client dialect', () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toContain('UTF-8');
+  });
+
+  it('reads a body that starts with a UTF-8 byte order mark, as a decoder would', async () => {
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from('{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}'),
+      ]),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
   });
 });

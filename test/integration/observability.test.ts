@@ -193,6 +193,62 @@ describe('the access log in json mode', () => {
     expect(all).not.toContain('Hello, world');
   });
 
+  it('has no stage timings unless log_stages asks for them', async () => {
+    upstream.script({ kind: 'reply', events: helloStream() });
+    await (await chat(proxy.url, { stream: true }, { 'x-request-id': 'no-stages' })).text();
+    expect(await accessLog(proxy, 'no-stages')).not.toHaveProperty('stages_ms');
+  });
+
+  it('times every stage of a request in order when log_stages is on', async () => {
+    const staged = await startProxy({
+      upstreamBaseUrl: upstream.baseUrl,
+      flags: { '--log-stages': 'true', '--upstream--max-retries': '0' },
+    });
+    try {
+      const expected = {
+        chat: [
+          'routed',
+          'body_read',
+          'translated',
+          'credential',
+          'connection_slot',
+          'upstream_headers',
+          'upstream_first_event',
+          'first_byte',
+        ],
+        native: [
+          'routed',
+          'body_read',
+          'credential',
+          'connection_slot',
+          'upstream_headers',
+          'upstream_first_event',
+          'first_byte',
+        ],
+      };
+      upstream.script({ kind: 'reply', events: helloStream() });
+      await (await chat(staged.url, { stream: true }, { 'x-request-id': 'stages-chat' })).text();
+      upstream.script({ kind: 'reply', events: helloStream() });
+      await (await native(staged.url, { stream: true }, { 'x-request-id': 'stages-native' })).text();
+      for (const [id, names] of [
+        ['stages-chat', expected.chat],
+        ['stages-native', expected.native],
+      ] as const) {
+        const line = await accessLog(staged, id);
+        const stages = line['stages_ms'] as Record<string, number>;
+        expect(Object.keys(stages), id).toEqual(names);
+        const times = names.map((n) => stages[n] as number);
+        // Milliseconds since arrival, each stage at or after the one before, all within the request.
+        expect(times, id).toEqual([...times].sort((a, b) => a - b));
+        expect(times[0], id).toBeGreaterThanOrEqual(0);
+        expect(times.at(-1), id).toBeLessThanOrEqual(line['duration_ms'] as number);
+        expect(stages['first_byte'], id).toBeCloseTo(line['ttfb_ms'] as number, 3);
+      }
+    } finally {
+      await staged.close();
+    }
+  });
+
   it('logs a failed request at warn with the upstream status and error type', async () => {
     upstream.script({ kind: 'error', status: 429, message: 'slow down' });
     const res = await chat(proxy.url, {}, { 'x-request-id': 'log-failed' });

@@ -30,6 +30,7 @@ function ctx(over: Partial<RequestContext>): RequestContext {
     usage: { input: 10, output: 5, cacheRead: 90, cacheCreation: 0 },
     outcome: null,
     errorType: null,
+    stages: null,
     ...over,
   };
 }

@@ -44,7 +44,9 @@ import { readJsonBody } from '../body.js';
 import {
   addCorrelationHeaders,
   logFieldsOf,
+  markStage,
   noteUpstreamAnswer,
+  stageMarker,
   type RequestContext,
   type RouteHandler,
 } from '../context.js';
@@ -185,6 +187,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
 
   return async (req, res, ctx) => {
     const body = await readJsonBody(req, ctx, options.maxBodySize);
+    markStage(ctx, 'body_read');
     const chat = translateChatRequest(body);
     ctx.model = chat.model;
     ctx.stream = chat.stream;
@@ -226,6 +229,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       );
     }
 
+    markStage(ctx, 'translated');
     const abort = abortOnDisconnect(res);
     const headers = addCorrelationHeaders(
       { 'content-type': 'application/json', 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
@@ -241,6 +245,7 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       stream: translated.stream,
       clientRetries: clientRetriesItself(req.headers),
       logFields: logFieldsOf(ctx),
+      stage: stageMarker(ctx),
     });
     noteUpstreamAnswer(ctx, response, started);
     if (response.statusCode >= 400) await readUpstreamError(response);

@@ -20,7 +20,13 @@ import {
   type UpstreamResponse,
 } from '../../upstream/index.js';
 import { checkDeclaredLength, tooLarge } from '../body.js';
-import { addCorrelationHeaders, logFieldsOf, noteUpstreamAnswer, type RequestContext } from '../context.js';
+import {
+  addCorrelationHeaders,
+  logFieldsOf,
+  noteUpstreamAnswer,
+  stageMarker,
+  type RequestContext,
+} from '../context.js';
 import { abortOnDisconnect, markFirstByte, writeChunk } from '../respond.js';
 import { UsageScanner } from '../../metrics/index.js';
 
@@ -343,6 +349,7 @@ export async function forward(
     body,
     signal: abort.signal,
     logFields: logFieldsOf(ctx),
+    stage: stageMarker(ctx),
   });
   ctx.bytesIn = body?.bytes ?? 0;
   if (plan.sniffRequest) {

@@ -44,7 +44,9 @@ import { readJsonBody } from '../body.js';
 import {
   addCorrelationHeaders,
   logFieldsOf,
+  markStage,
   noteUpstreamAnswer,
+  stageMarker,
   type RequestContext,
   type RouteHandler,
 } from '../context.js';
@@ -231,6 +233,7 @@ async function resolveItemReferences(options: ResponsesRouteOptions, body: unkno
 export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
   return async (req, res, ctx) => {
     const body = await resolveItemReferences(options, await readJsonBody(req, ctx, options.maxBodySize));
+    markStage(ctx, 'body_read');
     const history = await loadHistory(options, body);
     const translated = toAnthropicFromResponses(body, { ...options.translate, history });
     ctx.model = translated.model;
@@ -257,6 +260,7 @@ export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
       );
     }
 
+    markStage(ctx, 'translated');
     const abort = abortOnDisconnect(res);
     const upstreamHeaders = addCorrelationHeaders(
       { 'content-type': 'application/json', 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
@@ -272,6 +276,7 @@ export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
       stream: translated.stream,
       clientRetries: clientRetriesItself(req.headers),
       logFields: logFieldsOf(ctx),
+      stage: stageMarker(ctx),
     });
     noteUpstreamAnswer(ctx, response, started);
     if (response.statusCode >= 400) await readUpstreamError(response);

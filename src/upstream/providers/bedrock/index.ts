@@ -245,6 +245,7 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
       clientRetries: clientRetries(request),
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
       ...(request.logFields !== undefined ? { logFields: request.logFields } : {}),
+      ...(request.stage !== undefined ? { stage: request.stage } : {}),
     });
 
   /** Correlation headers travel on (the signature covers them); the client's other headers do not. */

@@ -152,6 +152,7 @@ export function createVertexProvider(options: VertexOptions): Upstream {
       clientRetries: clientRetries(request),
       ...(request.signal !== undefined ? { signal: request.signal } : {}),
       ...(request.logFields !== undefined ? { logFields: request.logFields } : {}),
+      ...(request.stage !== undefined ? { stage: request.stage } : {}),
     });
     if (response.statusCode >= 400) return toAnthropicError(response);
     return { ...response, upstream: 'vertex' };
