@@ -57,6 +57,8 @@ export interface AppDeps {
   readonly awsCredentials?: AwsCredentialProvider;
   /** For tests: Google ADC seams (clock, fetch). */
   readonly google?: Partial<GoogleAuthDeps>;
+  /** For tests: trust this CA for the upstream's certificate (a loopback TLS fake). */
+  readonly upstreamTls?: { readonly ca: string };
 }
 
 /** Stands in for a provider whose settings are wrong: start() refuses to listen, and says why. */
@@ -108,6 +110,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       anthropicTokens: tokensFor,
       awsCredentials: deps.awsCredentials,
       google: deps.google,
+      upstreamTls: deps.upstreamTls,
       onRefresh: metrics?.onRefresh,
       onRetry: (reason, attempt, waitMs, request) =>
         logger.debug({ ...request.logFields, reason, attempt, wait_ms: waitMs }, 'retrying upstream request'),
@@ -370,7 +373,6 @@ export function createApp(config: Config, deps: AppDeps): App {
         });
       });
       state = 'serving';
-      models.start();
       for (const problem of otel.problems) logger.warn(problem);
       if (otel.settings !== null) {
         try {
@@ -416,6 +418,9 @@ export function createApp(config: Config, deps: AppDeps): App {
       };
       if (auth.ready) logger.info(startup, 'claudine is listening');
       else logger.warn(startup, 'claudine is listening');
+      // After the listening line, not before: both load the HTTP client (~0.1 s) and touch the network.
+      upstream.warm?.();
+      models.start();
       return { host: address.address, port: address.port, url };
     },
     async shutdown() {

@@ -20,9 +20,9 @@ import {
   type LoadedConfig,
 } from '../config/index.js';
 import { createLogger } from '../log/index.js';
-import { formatChecks, runDoctor } from './doctor.js';
 import { closest, didYouMean } from './suggest.js';
-import { startDemoUpstream, type DemoUpstream } from '../simulator/index.js';
+// Loaded only by the commands that use them (start-up time): the doctor, and the simulator for --upstream demo.
+import type { DemoUpstream } from '../simulator/index.js';
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
@@ -266,6 +266,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         io.stderr.write(`claudine: unexpected argument "${sub}" for doctor\n`);
         return 2;
       }
+      const { formatChecks, runDoctor } = await import('./doctor.js');
       const checks = await runDoctor(loaded, { env: io.env, keyring: io.keyring });
       io.stdout.write(formatChecks(checks));
       return checks.some((c) => c.verdict === 'FAIL') ? 1 : 0;
@@ -310,6 +311,7 @@ async function start(loaded: LoadedConfig, io: CliIo): Promise<number> {
   const logger = createLogger({ level: config.log_level, format: config.log_format, destination: io.stderr });
   let demo: DemoUpstream | null = null;
   if (config.upstream.demo) {
+    const { startDemoUpstream } = await import('../simulator/index.js');
     demo = await startDemoUpstream();
     config = { ...config, upstream: { ...config.upstream, base_url: demo.baseUrl } };
     logger.warn(

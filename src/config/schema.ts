@@ -314,6 +314,18 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
         defaultText: '5s',
       },
     ),
+    spec(
+      'upstream.warm_connections',
+      (r) => parseInteger(r, 0, 16),
+      1,
+      'Connections opened to each upstream (and fallback) when claudine starts, TLS handshake done and no request sent, and opened again when the pool has gone idle: the first request does not wait for a connection. 0 turns it off.',
+    ),
+    spec(
+      'upstream.http2',
+      parseBoolean,
+      false,
+      'Offer HTTP/2 to the upstream (TLS ALPN); HTTP/1.1 when the upstream does not take it. Off by default: see docs/performance.md.',
+    ),
 
     spec(
       'upstream.provider',
@@ -560,6 +572,8 @@ export interface Config {
     defer_to_client_retries: boolean;
     connections: number;
     queue_timeout: Duration;
+    warm_connections: number;
+    http2: boolean;
     provider: UpstreamProvider;
     fallbacks: UpstreamProvider[];
     models: Record<string, string>;

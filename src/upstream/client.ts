@@ -22,14 +22,28 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, type Dispatcher } from 'undici';
+import type * as UndiciModule from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { CredentialHeaders, TokenSource } from '../auth/index.js';
 import { AuthError, UpstreamError } from '../errors.js';
 import { Admission, type AdmissionStats } from './admission.js';
 import { ReplayableBody, StreamedBody, UpstreamBody } from './body.js';
 import { toUpstreamError } from './failure.js';
+import { SpareConnections } from './warm.js';
 
 export { toUpstreamError } from './failure.js';
+
+type Undici = typeof UndiciModule;
+let undiciLoading: Promise<Undici> | null = null;
+
+/**
+ * undici is about 100 ms of module loading on a small machine, most of a cold start: it is imported when
+ * the first upstream connection is wanted (the warm-up just after the proxy listens, or a request), never
+ * on the way to listening.
+ */
+function loadUndici(): Promise<Undici> {
+  return (undiciLoading ??= import('undici'));
+}
 
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
 
@@ -53,6 +67,14 @@ export interface UpstreamOptions {
   readonly onRetry?: (reason: string, attempt: number, waitMs: number, request: UpstreamRequest) => void;
   /** Called when a request had to wait for a connection (metrics). */
   readonly onQueueWait?: (waitedMs: number, outcome: 'admitted' | 'timeout' | 'aborted') => void;
+  /** Spare connections kept open to the origin by `warm()` (warm.ts); 0 or absent: none. */
+  readonly warmConnections?: number;
+  /** Offer HTTP/2 by ALPN (undici `allowH2`). */
+  readonly http2?: boolean;
+  /** A spare connection could not be opened; the next attempt waits `retryInMs` (for a debug line). */
+  readonly onWarmFailure?: (origin: string, reason: string, retryInMs: number) => void;
+  /** Testing seam: trust this CA for the upstream's certificate (a test's own, made at run time). */
+  readonly tls?: { readonly ca: string };
 }
 
 export interface UpstreamRequest {
@@ -262,7 +284,12 @@ function shuttingDown(): UpstreamError {
 }
 
 export class UpstreamClient {
-  readonly #pool: Pool;
+  /** Built on first use (loadUndici); `#poolReady` is the one build. */
+  #pool: Pool | null = null;
+  #poolReady: Promise<Pool> | null = null;
+  #spares: SpareConnections | null = null;
+  #closed = false;
+  readonly #origin: string;
   readonly #pathPrefix: string;
   readonly #tokens: TokenSource;
   readonly #options: UpstreamOptions;
@@ -284,13 +311,67 @@ export class UpstreamClient {
       queueTimeout: options.queueTimeout,
       ...(options.onQueueWait !== undefined ? { onWait: options.onQueueWait } : {}),
     });
-    this.#pool = new Pool(url.origin, {
-      connections: options.connections,
-      headersTimeout: options.headersTimeout,
-      bodyTimeout: options.idleTimeout,
-      keepAliveTimeout: 30_000,
-      pipelining: 1,
-    });
+    this.#origin = url.origin;
+  }
+
+  /** The pool, built once undici has loaded. Rejects after close(). */
+  #loadPool(): Promise<Pool> {
+    return (this.#poolReady ??= loadUndici().then((undici) => {
+      if (this.#closed) throw new Error('the upstream client is closed');
+      const options = this.#options;
+      const allowH2 = options.http2 === true;
+      // One connector for the spares and the pool: same TLS options and ALPN, one TLS session cache (a
+      // connection after the first resumes the session: one round trip less).
+      const connector = undici.buildConnector({
+        ...(options.tls !== undefined ? { ca: options.tls.ca } : {}),
+        allowH2,
+      });
+      const warm = options.warmConnections ?? 0;
+      const spares =
+        warm > 0
+          ? new SpareConnections({
+              origin: this.#origin,
+              count: warm,
+              connector,
+              poolConnections: () => this.#pool?.stats.connected ?? 0,
+              ...(options.onWarmFailure !== undefined
+                ? {
+                    onFailure: (reason: string, retryInMs: number) =>
+                      options.onWarmFailure?.(this.#origin, reason, retryInMs),
+                  }
+                : {}),
+            })
+          : null;
+      const pool = new undici.Pool(this.#origin, {
+        connections: options.connections,
+        headersTimeout: options.headersTimeout,
+        bodyTimeout: options.idleTimeout,
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+        allowH2,
+        connect: spares?.connect ?? connector,
+      });
+      if (spares !== null) pool.on('disconnect', () => spares.poolDisconnected());
+      this.#spares = spares;
+      this.#pool = pool;
+      return pool;
+    }));
+  }
+
+  /**
+   * Loads undici and opens the spare connections (`warmConnections`), in the background: called once the
+   * proxy listens. Failures only delay the next attempt (warm.ts); nothing here fails a start.
+   */
+  warm(): void {
+    this.#loadPool().then(
+      () => this.#spares?.start(),
+      () => undefined,
+    );
+  }
+
+  /** Spare connections open now, opened and taken by the pool so far (null: none configured or not built). */
+  spareStats(): { ready: number; opened: number; taken: number } | null {
+    return this.#spares?.stats() ?? null;
   }
 
   /** How busy the upstream connections are (readiness and metrics). */
@@ -476,7 +557,9 @@ export class UpstreamClient {
     };
     const signal = local.signal;
     let release: () => void;
+    let pool: Pool;
     try {
+      pool = this.#pool ?? (await this.#loadPool());
       release = await this.#admission.acquire(signal);
     } catch (err) {
       done();
@@ -493,7 +576,7 @@ export class UpstreamClient {
       request.stream ?? (request.body instanceof ReplayableBody ? request.body.declaresStream() : false);
     let raw: Dispatcher.ResponseData;
     try {
-      raw = await this.#pool.request({
+      raw = await pool.request({
         method: request.method,
         path: this.#pathPrefix + request.path,
         headers: { ...request.headers, ...credential },
@@ -544,10 +627,24 @@ export class UpstreamClient {
   }
 
   async close(): Promise<void> {
-    await this.#pool.close();
+    this.#closed = true;
+    this.#spares?.close();
+    const pool = this.#pool ?? (await this.#poolReady?.catch(() => null)) ?? null;
+    this.#spares?.close();
+    await pool?.close();
   }
 
   destroy(): void {
-    void this.#pool.destroy();
+    this.#closed = true;
+    this.#spares?.close();
+    if (this.#pool !== null) void this.#pool.destroy();
+    else
+      void this.#poolReady?.then(
+        (pool) => {
+          this.#spares?.close();
+          return pool.destroy();
+        },
+        () => undefined,
+      );
   }
 }

@@ -29,7 +29,7 @@ export interface ProxyOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly tokens?: TokenSource;
   /** Seams for the cloud providers (AWS credentials, Google ADC clock/fetch). */
-  readonly deps?: Pick<AppDeps, 'awsCredentials' | 'google'>;
+  readonly deps?: Pick<AppDeps, 'awsCredentials' | 'google' | 'upstreamTls'>;
 }
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {

@@ -32,6 +32,8 @@ export interface UpstreamDeps {
   readonly onRetry?: UpstreamOptions['onRetry'];
   readonly onQueueWait?: UpstreamOptions['onQueueWait'];
   readonly onRefresh?: ((outcome: 'success' | 'failure') => void) | undefined;
+  /** Testing seam: trust this CA for the upstreams' certificates. */
+  readonly upstreamTls?: { readonly ca: string } | undefined;
 }
 
 function nonEmpty(...values: (string | undefined)[]): string | undefined {
@@ -56,6 +58,15 @@ export function createUpstream(config: Config, deps: UpstreamDeps): Upstream {
       deferToClientRetries: config.upstream.defer_to_client_retries,
       ...(deps.onRetry !== undefined ? { onRetry: deps.onRetry } : {}),
       ...(deps.onQueueWait !== undefined ? { onQueueWait: deps.onQueueWait } : {}),
+      warmConnections: config.upstream.warm_connections,
+      http2: config.upstream.http2,
+      // Offline, or an upstream that refuses idle connections: worth a debug line, never a start failure.
+      onWarmFailure: (origin, reason, retryInMs) =>
+        deps.logger.debug(
+          { upstream: name, origin, reason, retry_in_ms: retryInMs },
+          'spare upstream connection failed',
+        ),
+      ...(deps.upstreamTls !== undefined ? { tls: deps.upstreamTls } : {}),
     });
     const primary = index === 0;
     switch (name) {

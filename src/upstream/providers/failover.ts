@@ -81,6 +81,9 @@ export function withFailover(chain: readonly Upstream[], logger: Logger): Upstre
     async loaded() {
       await Promise.all(chain.map((p) => p.loaded?.() ?? Promise.resolve()));
     },
+    warm() {
+      for (const p of chain) p.warm?.();
+    },
     interrupt() {
       for (const p of chain) p.interrupt();
     },

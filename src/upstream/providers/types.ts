@@ -29,6 +29,11 @@ export interface Upstream {
   readiness(): AuthReadiness;
   /** Resolves once the first credential fetch has finished (at most a few seconds), for the start-up line. */
   loaded?(): Promise<void>;
+  /**
+   * Opens spare connections to the upstream origin(s) in the background (`upstream.warm_connections`), and
+   * loads the HTTP client if it is not loaded yet. Called once the proxy listens; never fails.
+   */
+  warm?(): void;
   /** Connections in use and waiting (summed over a failover chain), for readiness and metrics. */
   stats(): AdmissionStats;
   /** Shutdown: everything still waiting for or reading an answer ends with a "shutting down" error. */

@@ -16,6 +16,7 @@ export function createAnthropicProvider(options: UpstreamOptions, tokens: TokenS
     },
     readiness: () => tokens.readiness(),
     stats: () => client.stats(),
+    warm: () => client.warm(),
     interrupt: () => client.interrupt(),
     close: () => client.close(),
     destroy: () => client.destroy(),

@@ -363,6 +363,7 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
         : options.auth.credentials.readiness(),
     stats: () => client.stats(),
     loaded: () => (options.auth.kind === 'bearer' ? Promise.resolve() : options.auth.credentials.loaded()),
+    warm: () => client.warm(),
     interrupt: () => client.interrupt(),
     close: () => client.close(),
     destroy: () => client.destroy(),

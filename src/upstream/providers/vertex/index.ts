@@ -164,6 +164,7 @@ export function createVertexProvider(options: VertexOptions): Upstream {
     readiness: () => options.credentials.readiness(),
     loaded: () => options.credentials.loaded(),
     stats: () => client.stats(),
+    warm: () => client.warm(),
     interrupt: () => client.interrupt(),
     close: () => client.close(),
     destroy: () => client.destroy(),
