@@ -26,6 +26,23 @@ const rows = config.rows.map((r) => ({
   dropped: false,
 }));
 
+const BYTES_RE = /"bytes":"([A-Za-z0-9+/=]*)"/g;
+/**
+ * A direct Bedrock stream carries the events base64-encoded inside event-stream frames: each complete
+ * `"bytes":"…"` field is decoded and searched for stamps (the fake writes whole frames, so a read holds
+ * whole fields but for a rare split, which the carry completes).
+ */
+function bedrockText(text) {
+  let out = '';
+  let end = 0;
+  BYTES_RE.lastIndex = 0;
+  for (let m; (m = BYTES_RE.exec(text)) !== null;) {
+    out += Buffer.from(m[1], 'base64').toString('latin1');
+    end = BYTES_RE.lastIndex;
+  }
+  return { decoded: out, rest: text.slice(end) };
+}
+
 async function once(row, record) {
   const { statusCode, body } = await row.client.request({
     method: 'POST',
@@ -42,7 +59,13 @@ async function once(row, record) {
   for await (const chunk of body) {
     const arrival = process.hrtime.bigint();
     // A stamp cut across two reads is completed by the next one (the arrival is then that read's).
-    const text = carry + chunk.toString('latin1');
+    let text = carry + chunk.toString('latin1');
+    let bedrockRest = null;
+    if (row.decode === 'bedrock') {
+      const { decoded, rest } = bedrockText(text);
+      text = decoded;
+      bedrockRest = rest.slice(-65_536); // after the last whole field: at most a frame's worth
+    }
     let lastEnd = 0;
     STAMP_RE.lastIndex = 0;
     for (let m; (m = STAMP_RE.exec(text)) !== null;) {
@@ -57,9 +80,12 @@ async function once(row, record) {
       prevArrival = arrival;
       prevStamp = stamp;
     }
-    const tail = text.slice(lastEnd);
-    const open = tail.lastIndexOf('~t');
-    carry = open === -1 ? '' : tail.slice(open);
+    if (bedrockRest !== null) carry = bedrockRest;
+    else {
+      const tail = text.slice(lastEnd);
+      const open = tail.lastIndexOf('~t');
+      carry = open === -1 ? '' : tail.slice(open);
+    }
     if (record) row.reads++;
   }
   if (statusCode !== 200 || stamps === 0) throw new Error(`HTTP ${statusCode}, ${stamps} stamped chunks`);

@@ -162,6 +162,12 @@ export function anthropicBody({ stream, model = MODEL, hold = false, stamp = fal
   });
 }
 
+/** The same request as a Bedrock InvokeModel body (no model, no stream: those are in the path). */
+export function bedrockBody({ stamp = false } = {}) {
+  const { model: _model, stream: _stream, ...rest } = JSON.parse(anthropicBody({ stream: true, stamp }));
+  return JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', ...rest });
+}
+
 /** An OpenAI Chat Completions request body asking for the same thing. */
 export function openaiBody({ stream, model = MODEL, hold = false, stamp = false }) {
   return JSON.stringify({

@@ -15,14 +15,15 @@
 // autocannon when they are not installed in the project), BENCH_LOAD=wrk|autocannon|node (force a load
 // tool). For CPU profiles of the chat-completions streaming path, see bench/profile.mjs.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
-import { anthropicBody, openaiBody, EVENTS_PER_STREAM, PACE_MS } from './fixture.mjs';
+import { Client, request } from 'undici';
+import { performance } from 'node:perf_hooks';
+import { anthropicBody, bedrockBody, openaiBody, EVENTS_PER_STREAM, PACE_MS } from './fixture.mjs';
 import {
   startServer,
   runTool,
@@ -46,19 +47,28 @@ if (BASELINE && !existsSync(path.join(BASELINE, 'dist', 'main.js'))) {
   process.exit(1);
 }
 const API_KEY = 'sk-ant-test-fake-key';
+// Obviously fake AWS credentials for the Bedrock rows (the bench's fake Bedrock checks the key id only).
+const AWS_KEY_ID = 'AKIABENCHNOTAREALKEY';
+const AWS_SECRET = 'bench-secret-not-a-real-aws-key';
+const BEDROCK_REGION = 'us-east-1';
+/** What claudine's catalogue maps the fixture's model (claude-sonnet-4-5) to: an InvokeModel (event-stream) model. */
+const BEDROCK_MODEL_ID = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const S = {
-  ttfbRounds: QUICK ? 300 : 800,
+  ttfbRounds: QUICK ? 200 : 800,
   ttfbWarmup: 30,
   thrConnections: 50,
   thrSeconds: 1,
   thrPasses: QUICK ? 2 : 3,
-  thrWarmSeconds: QUICK ? 0 : 1, // 0: no warm-up run per row (the warm-up phase has warmed every row)
+  thrWarmSeconds: 0, // no warm-up run per row: the warm-up phase has warmed every row, and passes are best-of
   streams: 1000,
-  cpuStreams: QUICK ? 300 : 800,
-  cpuJson: QUICK ? 600 : 1500,
+  cpuStreams: QUICK ? 200 : 800,
+  cpuJson: QUICK ? 400 : 1500,
   cpuPasses: QUICK ? 2 : 3,
   chunkRounds: QUICK ? 12 : 30, // paced streams per row (~80 ms each), 50 stamped chunks per stream
   chunkWarmup: 2,
+  coldRuns: QUICK ? 3 : 7,
+  coldRttMs: 20,
+  coldSettleMs: 300,
   leakRequests: QUICK ? 20_000 : 100_000,
   leakWarmup: QUICK ? 2_000 : 5_000,
   leakCheckpoints: 10, // load.mjs batches (without wrk)
@@ -282,6 +292,22 @@ const configHome = path.join(tmp, 'config'); // an empty config dir: no user con
 mkdirSync(configHome);
 
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLAUDINE_')));
+/** claudine's environment: an empty config dir, the fake key, obviously fake AWS keys (Bedrock rows only). */
+function baseEnvClaudine() {
+  const env = {
+    ...baseEnv,
+    ANTHROPIC_API_KEY: API_KEY,
+    XDG_CONFIG_HOME: configHome,
+    HOME: tmp,
+    // Read by the AWS credential chain of the Bedrock process only (environment first; no instance metadata).
+    AWS_ACCESS_KEY_ID: AWS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: AWS_SECRET,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  for (const k of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_BEARER_TOKEN_BEDROCK', 'NODE_EXTRA_CA_CERTS'])
+    delete env[k];
+  return env;
+}
 const servers = {};
 
 /**
@@ -289,7 +315,7 @@ const servers = {};
  * metrics, the status page (fed by the access-log record) and logging below `error` — claudine has no
  * "off" log level; at `error` a successful request logs nothing.
  */
-function claudineArgs(root, port, { lean = false } = {}) {
+function claudineArgs(root, port, { lean = false, bedrock = false } = {}) {
   return [
     path.join(root, 'dist', 'main.js'),
     'start',
@@ -308,6 +334,16 @@ function claudineArgs(root, port, { lean = false } = {}) {
     '--upstream--connections',
     String(S.streams + 100),
     ...(lean ? ['--metrics--enabled', 'false', '--ui--enabled', 'false'] : []),
+    ...(bedrock
+      ? [
+          '--upstream--provider',
+          'bedrock',
+          '--upstream--bedrock--region',
+          BEDROCK_REGION,
+          '--upstream--bedrock--endpoint',
+          servers.bedrockUp.url,
+        ]
+      : []),
   ];
 }
 
@@ -322,7 +358,17 @@ async function startAll() {
     },
   );
   const up = servers.upstream.url;
-  const claudineEnv = { ...baseEnv, ANTHROPIC_API_KEY: API_KEY, XDG_CONFIG_HOME: configHome, HOME: tmp };
+  const claudineEnv = baseEnvClaudine();
+  try {
+    servers.bedrockUp = await startServer(
+      'fake bedrock',
+      process.execPath,
+      [path.join(HERE, 'fake-bedrock.mjs'), AWS_KEY_ID],
+      { readyMsg: /fake bedrock listening/, ipc: true },
+    );
+  } catch (err) {
+    fail('could not start the fake Bedrock', err);
+  }
   const claudine = (label, root, opts) => async () => {
     const port = await freePort();
     return startServer(label, process.execPath, claudineArgs(root, port, opts), {
@@ -343,6 +389,9 @@ async function startAll() {
     messages: claudine('claudine (/v1/messages)', ROOT),
     chat: claudine('claudine (/v1/chat/completions)', ROOT),
     lean: claudine('claudine (lean: metrics, status page and logging off)', ROOT, { lean: true }),
+    ...(servers.bedrockUp
+      ? { bedrock: claudine('claudine (Bedrock upstream)', ROOT, { bedrock: true }) }
+      : {}),
     ...(BASELINE
       ? {
           baseMessages: claudine('claudine@baseline (/v1/messages)', BASELINE),
@@ -370,7 +419,9 @@ async function startAll() {
 /**
  * Every row of the table. `kind` says what a row is compared as: the floor (direct), a bare hop (the
  * ratios use the faster of the two bare variants, per mode and per figure), claudine, or Portkey.
- * `memory` marks the targets whose RSS per open stream is measured (each costs ~3 s).
+ * `memory` marks the targets whose RSS per open stream is measured (each costs ~5 s; 'full': not with
+ * BENCH_QUICK); `quick: false` rows sit out the throughput phase with BENCH_QUICK; `modes` (default both)
+ * and `floor` (default direct: the row added times are measured against) are per row.
  */
 const TARGETS = {
   direct: {
@@ -386,7 +437,7 @@ const TARGETS = {
     server: 'bare',
     dialect: 'anthropic',
     path: '/v1/messages',
-    memory: true,
+    memory: 'full',
   },
   bareBuf: {
     label: 'bare, buffered body',
@@ -394,7 +445,7 @@ const TARGETS = {
     server: 'bareBuf',
     dialect: 'anthropic',
     path: '/v1/messages',
-    memory: true,
+    memory: 'full',
   },
   messages: {
     label: 'claudine /v1/messages',
@@ -421,6 +472,7 @@ const TARGETS = {
     server: 'lean',
     dialect: 'anthropic',
     path: '/v1/messages',
+    quick: false,
   },
   leanChat: {
     label: 'claudine lean /v1/chat/completions',
@@ -429,6 +481,7 @@ const TARGETS = {
     server: 'lean',
     dialect: 'openai',
     path: '/v1/chat/completions',
+    quick: false,
   },
   ...(BASELINE
     ? {
@@ -452,6 +505,37 @@ const TARGETS = {
         },
       }
     : {}),
+  directBedrock: {
+    label: 'direct Bedrock (floor)',
+    kind: 'direct',
+    server: 'bedrockUp',
+    dialect: 'bedrock',
+    path: `/model/${encodeURIComponent(BEDROCK_MODEL_ID)}/invoke-with-response-stream`,
+    modes: ['stream'],
+    quick: false,
+  },
+  bedrockMessages: {
+    label: 'claudine Bedrock /v1/messages',
+    kind: 'claudine',
+    route: 'messages',
+    server: 'bedrock',
+    dialect: 'anthropic',
+    path: '/v1/messages',
+    modes: ['stream'],
+    floor: 'directBedrock',
+    quick: false,
+  },
+  bedrockChat: {
+    label: 'claudine Bedrock /v1/chat/completions',
+    kind: 'claudine',
+    route: 'chat',
+    server: 'bedrock',
+    dialect: 'openai',
+    path: '/v1/chat/completions',
+    modes: ['stream'],
+    floor: 'directBedrock',
+    quick: false,
+  },
   portkey: {
     label: 'portkey /v1/chat/completions',
     kind: 'portkey',
@@ -462,6 +546,9 @@ const TARGETS = {
   },
 };
 const MODES = ['stream', 'json'];
+const modesOf = (target) => TARGETS[target].modes ?? MODES;
+/** The row a row's added time is measured against: the direct request to its own upstream. */
+const floorRow = (target, mode) => rowId(TARGETS[target].floor ?? 'direct', mode);
 const rowId = (target, mode) => `${target}/${mode}`;
 
 function spec(target, mode, { hold = false, stamp = false } = {}) {
@@ -476,6 +563,15 @@ function spec(target, mode, { hold = false, stamp = false } = {}) {
     headers['x-portkey-custom-host'] = `${servers.upstream.url}/v1`;
     headers['authorization'] = `Bearer ${API_KEY}`;
   }
+  if (t.dialect === 'bedrock') {
+    // A direct request to the fake Bedrock: a SigV4-shaped header with the fake key id is all it checks.
+    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    headers['x-amz-date'] = amzDate;
+    headers['authorization'] =
+      `AWS4-HMAC-SHA256 Credential=${AWS_KEY_ID}/${amzDate.slice(0, 8)}/${BEDROCK_REGION}/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+    headers['accept'] = 'application/vnd.amazon.eventstream';
+    return { origin: s.url, path: t.path, headers, body: bedrockBody({ stamp }), decode: 'bedrock' };
+  }
   const body =
     t.dialect === 'anthropic' ? anthropicBody({ stream, hold, stamp }) : openaiBody({ stream, hold, stamp });
   return { origin: s.url, path: t.path, headers, body };
@@ -484,7 +580,7 @@ function spec(target, mode, { hold = false, stamp = false } = {}) {
 /** One request per row; a row whose answer is not what a client expects is marked failed with the reason. */
 async function smoke() {
   for (const target of Object.keys(TARGETS)) {
-    for (const mode of MODES) {
+    for (const mode of modesOf(target)) {
       const id = rowId(target, mode);
       const row = (results.rows[id] = { target, mode, label: TARGETS[target].label, ok: false });
       if (!servers[TARGETS[target].server]) {
@@ -502,13 +598,15 @@ async function smoke() {
         });
         const text = await res.body.text();
         const expect =
-          TARGETS[target].dialect === 'anthropic'
-            ? mode === 'stream'
-              ? ['event: message_stop', 'input_json_delta']
-              : ['"tool_use"', '"San Francisco, CA"']
-            : mode === 'stream'
-              ? ['chat.completion.chunk', 'tool_calls', '[DONE]']
-              : ['"chat.completion"', 'tool_calls'];
+          TARGETS[target].dialect === 'bedrock'
+            ? [':event-type', 'chunk', '"bytes"']
+            : TARGETS[target].dialect === 'anthropic'
+              ? mode === 'stream'
+                ? ['event: message_stop', 'input_json_delta']
+                : ['"tool_use"', '"San Francisco, CA"']
+              : mode === 'stream'
+                ? ['chat.completion.chunk', 'tool_calls', '[DONE]']
+                : ['"chat.completion"', 'tool_calls'];
         const missing = expect.filter((e) => !text.includes(e));
         if (res.statusCode !== 200 || missing.length > 0) {
           row.error = `HTTP ${res.statusCode}${missing.length ? `, missing ${missing.join(', ')}` : ''}: ${text.slice(0, 300)}`;
@@ -536,14 +634,18 @@ const proxyTargets = Object.keys(TARGETS).filter((t) => TARGETS[t].kind !== 'dir
 
 async function warmUp() {
   const requests = okRows()
-    .filter((id) => !id.startsWith('direct/'))
+    .filter((id) => TARGETS[results.rows[id].target].kind !== 'direct')
     .map((id) => spec(results.rows[id].target, results.rows[id].mode));
   if (requests.length === 0) return;
   await runLoad('warm-up', { mode: 'count', count: 100 * requests.length, concurrency: 8, requests });
 }
 
+/** With BENCH_QUICK, rows marked `quick: false` (no target is checked on them) sit out the throughput phase. */
+const inQuick = (target) => !QUICK || TARGETS[target].quick !== false;
+
 async function memoryPhase() {
-  for (const target of proxyTargets.filter((t) => TARGETS[t].memory)) {
+  const measured = (t) => TARGETS[t].memory === true || (TARGETS[t].memory === 'full' && !QUICK);
+  for (const target of proxyTargets.filter(measured)) {
     const server = servers[TARGETS[target].server];
     if (!results.rows[rowId(target, 'stream')]?.ok) {
       results.memory[target] = { error: 'streaming does not work through this target' };
@@ -658,7 +760,7 @@ async function ttfbPhase() {
   // early and its first chunk late would look fast by the headers alone. The headers' figure is kept too.
   for (const id of ids) {
     const row = results.rows[id];
-    const floorId = rowId('direct', row.mode);
+    const floorId = floorRow(row.target, row.mode);
     const d = data[id];
     const f = data[floorId];
     if (!row.ttfb || !f || d.ttfb.length === 0 || d.ttfb.length !== f.ttfb.length) continue;
@@ -708,10 +810,10 @@ async function chunksPhase() {
       if (results.rows[id].target !== 'portkey') fail(`chunks ${id}`, d.firstError);
     }
   }
-  const direct = results.rows['direct/stream']?.chunks;
   for (const id of ids) {
     const c = results.rows[id].chunks;
-    if (!direct || !c || id === 'direct/stream') continue;
+    const direct = results.rows[floorRow(results.rows[id].target, 'stream')]?.chunks;
+    if (!direct || !c || TARGETS[results.rows[id].target].kind === 'direct') continue;
     // Only the median is subtracted: a p99 minus another stream's p99 says little (one slow stream of
     // direct's would make every row look faster); p99s are compared as they are.
     c.addedP50Us = c.residenceP50Us - direct.residenceP50Us;
@@ -730,7 +832,7 @@ async function chunksPhase() {
  * A row's figures are those of its best pass.
  */
 async function throughputPhase(tool) {
-  const ids = okRows();
+  const ids = okRows().filter((id) => inQuick(results.rows[id].target));
   const passes = {};
   for (const id of ids) {
     const row = results.rows[id];
@@ -831,6 +933,151 @@ async function cpuPhase() {
       `cpu ${id}: ${entry.perRequestUs.toFixed(0)} µs/request${entry.perChunkUs !== undefined ? `, ${entry.perChunkUs.toFixed(2)} µs/chunk` : ''}`,
     );
   }
+}
+
+/** A self-signed certificate for 127.0.0.1, made for this run only (TEST ONLY; deleted with the run's temp dir). */
+function testOnlyCertificate() {
+  const dir = path.join(tmp, 'tls-test-only');
+  mkdirSync(dir);
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=claudine-bench-TEST-ONLY',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
+  if (r.error || r.status !== 0)
+    throw new Error(`openssl could not make a test certificate: ${r.error?.message ?? r.stderr}`);
+  return { cert, key };
+}
+
+/** Time from `request()` to the first body byte, on a new connection (a new undici Client), in ms. */
+async function firstByteMs(origin, s, connect) {
+  const client = new Client(origin, { connect, pipelining: 1 });
+  try {
+    const t0 = performance.now();
+    const res = await client.request({
+      method: 'POST',
+      path: s.path,
+      headers: s.headers,
+      body: s.body,
+      headersTimeout: 15_000,
+      bodyTimeout: 15_000,
+    });
+    let first = NaN;
+    let text = '';
+    for await (const chunk of res.body) {
+      if (Number.isNaN(first)) first = performance.now() - t0;
+      if (text.length < 4096) text += chunk.toString('utf8');
+    }
+    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+    return first;
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/**
+ * Cold paths (issue 18): (a) process start → ready, i.e. spawn → the "claudine is listening" line (said once
+ * the credential is loaded), for `start --upstream demo` and for a real-upstream configuration; (b) the
+ * first request after start through claudine against a COLD direct request (new TCP and TLS connection) to
+ * a TLS upstream RTT ms away (bench/tls-relay.mjs). claudine is asked SETTLE ms after it said it is ready
+ * (a person does not type within microseconds), on a new loopback connection; the direct client opens its
+ * own TLS connection. Each of the COLD_RUNS starts a fresh claudine; the direct requests are interleaved.
+ */
+async function coldPhase() {
+  const cold = (results.cold = { runs: S.coldRuns, rttMs: S.coldRttMs, settleMs: S.coldSettleMs });
+  const env = { ...baseEnvClaudine() };
+  const startOnce = async (label, args, extraEnv = {}) => {
+    const port = await freePort();
+    const t0 = performance.now();
+    const server = await startServer(
+      label,
+      process.execPath,
+      [
+        path.join(ROOT, 'dist', 'main.js'),
+        'start',
+        '--server--port',
+        String(port),
+        '--log-format',
+        'json',
+        ...args,
+      ],
+      { env: { ...env, ...extraEnv }, readyMsg: /claudine is listening/, cwd: tmp, timeoutMs: 30_000 },
+    );
+    return { server, readyMs: performance.now() - t0 };
+  };
+  // (a) demo
+  const demo = [];
+  for (let i = 0; i < S.coldRuns; i++) {
+    const { server, readyMs } = await startOnce('claudine --upstream demo', ['--upstream', 'demo']);
+    demo.push(readyMs);
+    await stop(server.child, 5000);
+  }
+  cold.demoReadyMs = demo;
+  log(
+    `cold: start → ready with --upstream demo: median ${fmt(median(demo), 0)} ms (${demo.map((x) => x.toFixed(0)).join(', ')})`,
+  );
+  // (b) a TLS upstream RTT ms away
+  const { cert, key } = testOnlyCertificate();
+  const relay = await startServer(
+    'tls relay',
+    process.execPath,
+    [path.join(HERE, 'tls-relay.mjs'), servers.upstream.url, String(S.coldRttMs), cert, key],
+    { readyMsg: /tls relay listening/, ipc: true },
+  );
+  servers.tlsRelay = relay;
+  const ca = readFileSync(cert);
+  const real = [];
+  const viaFirst = [];
+  const viaSecond = [];
+  const direct = [];
+  const messages = spec('messages', 'stream');
+  const directSpec = { ...messages, headers: { ...messages.headers, 'x-api-key': API_KEY } };
+  // One direct request first, not counted: the direct client's own TLS code is then warm (in its favour).
+  await firstByteMs(relay.url, directSpec, { ca });
+  for (let i = 0; i < S.coldRuns; i++) {
+    direct.push(await firstByteMs(relay.url, directSpec, { ca }));
+    const { server, readyMs } = await startOnce(
+      'claudine (TLS upstream)',
+      ['--upstream--base-url', `${relay.url}/v1`, '--auth--storage', 'env'],
+      { NODE_EXTRA_CA_CERTS: cert },
+    );
+    real.push(readyMs);
+    await sleep(S.coldSettleMs);
+    viaFirst.push(await firstByteMs(server.url, messages));
+    viaSecond.push(await firstByteMs(server.url, messages));
+    await stop(server.child, 5000);
+  }
+  await stop(relay.child, 2000);
+  delete servers.tlsRelay;
+  Object.assign(cold, {
+    realReadyMs: real,
+    directColdMs: direct,
+    viaFirstMs: viaFirst,
+    viaSecondMs: viaSecond,
+  });
+  log(
+    `cold: start → ready with a TLS upstream ${S.coldRttMs} ms away: median ${fmt(median(real), 0)} ms; first request through claudine ${fmt(median(viaFirst), 1)} ms (second ${fmt(median(viaSecond), 1)} ms) vs a cold direct request ${fmt(median(direct), 1)} ms`,
+  );
 }
 
 /**
@@ -1099,8 +1346,38 @@ function evaluate() {
   for (const extra of extraTargets) extra(add);
   results.targets = t;
 }
-/** Targets added by later phases (cold start, first request). Each is (add) => void. */
-const extraTargets = [];
+/** Targets of the cold-path phase. Each is (add) => void. */
+const extraTargets = [
+  (add) => {
+    const c = results.cold;
+    for (const [key, what] of [
+      ['demoReadyMs', '`start --upstream demo`'],
+      ['realReadyMs', 'a real-upstream configuration'],
+    ]) {
+      const v = c?.[key] ? median(c[key]) / 1000 : undefined;
+      add(
+        `process start → ready ≤ 0.3 s, ${what} (median of ${S.coldRuns})`,
+        v,
+        0.3,
+        v <= 0.3,
+        c?.[key]
+          ? `${fmt(v, 3)} s (${c[key].map((x) => x.toFixed(0)).join(', ')} ms)`
+          : (c?.error ?? 'not measured'),
+      );
+    }
+    const via = c?.viaFirstMs ? median(c.viaFirstMs) : undefined;
+    const direct = c?.directColdMs ? median(c.directColdMs) : NaN;
+    add(
+      `first request after start through claudine faster than a cold direct request, TLS upstream ${S.coldRttMs} ms away`,
+      via === undefined ? undefined : ratio(via, direct),
+      1,
+      via < direct,
+      via === undefined
+        ? 'not measured'
+        : `${fmt(via, 1)} ms vs ${fmt(direct, 1)} ms to the first body byte (medians; claudine's second request ${fmt(median(c.viaSecondMs), 1)} ms)`,
+    );
+  },
+];
 
 function table() {
   const R = results.rows;
@@ -1122,7 +1399,7 @@ function table() {
   ];
   const lines = [header];
   for (const target of Object.keys(TARGETS)) {
-    for (const mode of MODES) {
+    for (const mode of modesOf(target)) {
       const r = R[rowId(target, mode)];
       if (!r) continue;
       if (!r.ok) {
@@ -1221,6 +1498,12 @@ function report() {
     out.push(
       `leak check: ${results.leak.requests.toLocaleString('en')} requests to claudine in ${results.leak.seconds.toFixed(1)} s; RSS after warm-up ${mb(results.leak.rssAfterWarmup)} MB → after ${mb(results.leak.rssAfter)} MB (max ${mb(results.leak.maxRss)} MB), line fitted through the samples: ${mb(results.leak.growthBytes)} MB (${fmt(results.leak.bytesPerRequest, 1)} B/request); RSS MB after each batch: ${results.leak.series.map(mb).join(' ')}`,
     );
+  const c = results.cold;
+  if (c?.demoReadyMs)
+    out.push(
+      `cold paths (${c.runs} fresh starts each): start → ready ${fmt(median(c.demoReadyMs), 0)} ms with --upstream demo${c.realReadyMs ? `, ${fmt(median(c.realReadyMs), 0)} ms with a TLS upstream ${c.rttMs} ms away` : ''}${c.viaFirstMs ? `; first request to the first body byte, ${c.settleMs} ms after ready: through claudine ${fmt(median(c.viaFirstMs), 1)} ms (its second ${fmt(median(c.viaSecondMs), 1)} ms), direct on a new TLS connection ${fmt(median(c.directColdMs), 1)} ms (medians)` : ''}`,
+    );
+  if (c?.error) out.push(`cold paths: not measured (${c.error})`);
   for (const [target, mem] of Object.entries(results.memory))
     out.push(
       mem.error
@@ -1261,6 +1544,11 @@ async function main() {
   await cpuPhase();
   log(`leak check: ${S.leakRequests} requests`);
   await leakPhase(tool);
+  log(`cold paths: ${S.coldRuns} starts each`);
+  await coldPhase().catch((err) => {
+    results.cold = { ...results.cold, error: String(err?.message ?? err) };
+    fail('cold paths', err);
+  });
   results.loadAverageAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   evaluate();
   report();
