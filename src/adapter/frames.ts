@@ -4,14 +4,23 @@
  * per-chunk cost was JSON.stringify of the same envelope over and over. Anything that is not a plain
  * content chunk (the finish chunk, usage, errors) takes the ordinary JSON.stringify.
  */
-import type { ChatCompletionChunk } from '../wire/index.js';
-import type { OpenAIStreamPayload } from './stream.js';
+import { UpstreamError } from '../errors.js';
+import type { SseEvent } from '../sse/index.js';
+import type { AnthropicStreamEvent, ChatCompletionChunk } from '../wire/index.js';
+import { rawDeltaOf } from './raw-delta.js';
+import type { ChunkTranslator, OpenAIStreamPayload } from './stream.js';
 
 const CHUNK_SUFFIX = ',"finish_reason":null,"logprobs":null}]}\n\n';
 
 export interface FrameEncoder {
   /** One payload as `data: <JSON>\n\n`. */
   frame(payload: OpenAIStreamPayload): string;
+  /**
+   * A content chunk from its delta's JSON text, in the envelope of the last content chunk framed; null
+   * before there was one. Only for the deltas of a stream whose id, created and model are settled (after
+   * message_start's role chunk): see `ChunkTranslator.rawDelta`.
+   */
+  frameDelta(deltaJson: string): string | null;
 }
 
 function isPlainContentChunk(payload: OpenAIStreamPayload): payload is ChatCompletionChunk {
@@ -43,5 +52,42 @@ export function createFrameEncoder(): FrameEncoder {
       }
       return prefix + JSON.stringify(choice.delta) + CHUNK_SUFFIX;
     },
+    frameDelta(deltaJson) {
+      return prefix === '' ? null : prefix + deltaJson + CHUNK_SUFFIX;
+    },
   };
+}
+
+/**
+ * Upstream SSE events → the OpenAI frames to send. Text and tool-argument deltas in the upstream's own
+ * shape take the raw lane (raw-delta.ts); every other event is parsed once, shown to `onParsed` (token
+ * counts for the access log), and stepped. An event that is not JSON is an UpstreamError (502).
+ */
+export function framesForEvents(
+  events: readonly SseEvent[],
+  translator: ChunkTranslator,
+  encoder: FrameEncoder,
+  onParsed?: (event: AnthropicStreamEvent) => void,
+): string {
+  let out = '';
+  for (const event of events) {
+    if (event.event === 'content_block_delta') {
+      const raw = rawDeltaOf(event.data);
+      const delta = raw === null ? null : translator.rawDelta(raw);
+      const frame = delta === null ? null : encoder.frameDelta(delta);
+      if (frame !== null) {
+        out += frame;
+        continue;
+      }
+    }
+    let parsed: AnthropicStreamEvent;
+    try {
+      parsed = JSON.parse(event.data) as AnthropicStreamEvent;
+    } catch {
+      throw new UpstreamError(`the upstream sent a "${event.event}" event that is not JSON`, 502, null);
+    }
+    onParsed?.(parsed);
+    for (const payload of translator.step(parsed)) out += encoder.frame(payload);
+  }
+  return out;
 }

@@ -33,7 +33,8 @@ export {
   thinkingTurnOf,
   type ResponseContext,
 } from './response.js';
-export { createFrameEncoder, type FrameEncoder } from './frames.js';
+export { createFrameEncoder, framesForEvents, type FrameEncoder } from './frames.js';
+export { rawDeltaOf, type RawDelta } from './raw-delta.js';
 export { createChunkTranslator, type ChunkTranslator, type OpenAIStreamPayload } from './stream.js';
 export {
   toOpenAIError,

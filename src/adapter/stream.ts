@@ -32,6 +32,7 @@ import type {
 } from '../wire/index.js';
 import { TurnKeyBuilder, type SignedThinkingBlock } from '../models/index.js';
 import { streamErrorToOpenAI, type OpenAIErrorResponse } from './errors.js';
+import type { RawDelta } from './raw-delta.js';
 import { finishReason, toOpenAIUsage, type ResponseContext } from './response.js';
 
 /** What the route writes as `data: <JSON>`: a chunk, or an error payload that ends the stream. */
@@ -40,6 +41,12 @@ export type OpenAIStreamPayload = ChatCompletionChunk | OpenAIErrorBody;
 export interface ChunkTranslator {
   /** Translates one parsed upstream event; returns the payloads to send, often none. */
   step(event: AnthropicStreamEvent): OpenAIStreamPayload[];
+  /**
+   * The fast lane for a text or tool-argument delta taken raw from the event (raw-delta.ts): the OpenAI
+   * delta's JSON text, with the state moved on exactly as `step` would; or null when this event needs
+   * `step` (a block of another kind, an empty delta, text that signed thinking must see, after the end).
+   */
+  rawDelta(delta: RawDelta): string | null;
   /** True after message_stop or an error event: write `data: [DONE]` (after an error, optional) and stop. */
   readonly done: boolean;
   /** Set when the upstream sent an `error` event: the status/type it maps to, for logs and metrics. */
@@ -115,6 +122,7 @@ export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boo
   return {
     // A non-object (e.g. JSON `null`) is no event at all; everything else is read defensively.
     step: (event) => (s.done || typeof event !== 'object' || event === null ? [] : step(s, event, fixedId)),
+    rawDelta: (delta) => rawDelta(s, delta),
     get done() {
       return s.done;
     },
@@ -144,6 +152,22 @@ export function createChunkTranslator(ctx: ResponseContext & { includeUsage: boo
       return key === null ? null : { key, blocks: s.signed };
     },
   };
+}
+
+/** `step` for a content_block_delta of text or tool arguments, on the delta's raw JSON literal. */
+function rawDelta(s: StreamState, delta: RawDelta): string | null {
+  if (s.done || delta.literal === '""') return null;
+  const block = s.blocks[delta.index];
+  if (block === undefined) return null;
+  if (delta.kind === 'text') {
+    // Signed thinking keys its turn on the decoded text: that needs the parsed event.
+    return block.kind === 'text' && s.signed.length === 0 ? `{"content":${delta.literal}}` : null;
+  }
+  if (block.kind === 'tool') {
+    block.hasArguments = true;
+    return `{"tool_calls":[{"index":${block.index},"type":"function","function":{"arguments":${delta.literal}}}]}`;
+  }
+  return block.kind === 'json' ? `{"content":${delta.literal}}` : null;
 }
 
 function chunk(s: StreamState, delta: ChatCompletionDelta): ChatCompletionChunk {

@@ -42,8 +42,11 @@ export function writeChunk(
   chunk: string | Uint8Array,
 ): Promise<void> | undefined {
   markFirstByte(ctx);
-  ctx.bytesOut += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-  if (res.write(chunk)) return undefined;
+  // A string is encoded once here: counting its UTF-8 bytes and then having the socket encode it again
+  // would walk it twice more per chunk.
+  const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+  ctx.bytesOut += bytes.byteLength;
+  if (res.write(bytes)) return undefined;
   return new Promise((resolve) => {
     const stall =
       ctx.clientStallTimeout > 0

@@ -2,7 +2,8 @@
  * Server-sent events decoder (the WHATWG `text/event-stream` rules): bytes → lines → events. No JSON here.
  *
  * - Chunks may be `Uint8Array` or `string`; a multi-byte UTF-8 character split across chunks is held back
- *   by a streaming `TextDecoder` until it is complete.
+ *   by a `StringDecoder` until it is complete (native, and several times faster than a streaming
+ *   TextDecoder on small chunks: one decode per upstream read is on every stream's hot path).
  * - Lines end in CR, LF or CRLF; a CR that ends one chunk and an LF that starts the next are one line end.
  * - `event:` sets the type, `data:` lines are joined with "\n", `id:` updates `lastEventId`, `retry:` and
  *   unknown fields are ignored, lines starting with ":" are comments. A blank line dispatches the event;
@@ -13,6 +14,8 @@
  *   each new chunk is searched for its end, so a 50 MB line in 64 KiB chunks is searched once, not once
  *   per chunk (issue 13, item 4: re-searching the growing line was quadratic).
  */
+
+import { StringDecoder } from 'node:string_decoder';
 
 export interface SseEvent {
   /** The `event:` field, or "message" when the event had none. */
@@ -25,7 +28,7 @@ export class SseDecoder {
   /** The last `id:` seen, as the spec's "last event ID buffer". */
   lastEventId = '';
 
-  readonly #utf8 = new TextDecoder('utf-8');
+  readonly #utf8 = new StringDecoder('utf8');
   /** An incomplete line carried over from earlier chunks, in pieces; no piece holds a line end. */
   #pending: string[] = [];
   /** The previous chunk ended in CR: an LF at the start of the next one belongs to that line end. */
@@ -36,7 +39,7 @@ export class SseDecoder {
 
   /** Feeds one chunk; returns the events it completed (often none). */
   push(chunk: Uint8Array | string): SseEvent[] {
-    let text = typeof chunk === 'string' ? chunk : this.#utf8.decode(chunk, { stream: true });
+    let text = typeof chunk === 'string' ? chunk : this.#utf8.write(chunk);
     const out: SseEvent[] = [];
     if (text.length === 0) return out;
     if (!this.#sawFirstText) {
@@ -80,7 +83,7 @@ export class SseDecoder {
   /** Ends the stream: flushes a held-back partial character, a last unterminated line, and its event. */
   end(): SseEvent[] {
     const out: SseEvent[] = [];
-    const tail = this.#utf8.decode();
+    const tail = this.#utf8.end();
     if (tail.length > 0) {
       // The tail is only ever a broken character (U+FFFD); treat it as text that came with the last chunk.
       this.#pending.push(tail);

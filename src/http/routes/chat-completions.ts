@@ -9,6 +9,7 @@ import {
   createChunkTranslator,
   createFrameEncoder,
   finishChatRequest,
+  framesForEvents,
   openAIHeaders,
   thinkingTurnOf,
   translateChatRequest,
@@ -87,25 +88,14 @@ function frames(encoder: FrameEncoder, payloads: readonly OpenAIStreamPayload[])
   return out;
 }
 
-/** Upstream events → the SSE frames to send; the one JSON.parse per event the translation needs. */
+/** Upstream events → the SSE frames to send, noting token counts for the access log on the way. */
 function translateEvents(
   events: readonly SseEvent[],
   translator: ChunkTranslator,
   encoder: FrameEncoder,
   ctx: RequestContext,
 ): string {
-  let out = '';
-  for (const event of events) {
-    let parsed: AnthropicStreamEvent;
-    try {
-      parsed = JSON.parse(event.data) as AnthropicStreamEvent;
-    } catch {
-      throw new UpstreamError(`the upstream sent a "${event.event}" event that is not JSON`, 502, null);
-    }
-    noteUsage(ctx, parsed);
-    out += frames(encoder, translator.step(parsed));
-  }
-  return out;
+  return framesForEvents(events, translator, encoder, (event) => noteUsage(ctx, event));
 }
 
 async function streamCompletion(
