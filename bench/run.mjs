@@ -54,6 +54,7 @@ const BEDROCK_REGION = 'us-east-1';
 /** What claudine's catalogue maps the fixture's model (claude-sonnet-4-5) to: an InvokeModel (event-stream) model. */
 const BEDROCK_MODEL_ID = 'global.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const S = {
+  warmupPerRow: 200, // requests per row before anything is measured (the JIT warms up)
   ttfbRounds: QUICK ? 200 : 800,
   ttfbWarmup: 30,
   thrConnections: 50,
@@ -637,7 +638,12 @@ async function warmUp() {
     .filter((id) => TARGETS[results.rows[id].target].kind !== 'direct')
     .map((id) => spec(results.rows[id].target, results.rows[id].mode));
   if (requests.length === 0) return;
-  await runLoad('warm-up', { mode: 'count', count: 100 * requests.length, concurrency: 8, requests });
+  await runLoad('warm-up', {
+    mode: 'count',
+    count: S.warmupPerRow * requests.length,
+    concurrency: 8,
+    requests,
+  });
 }
 
 /** With BENCH_QUICK, rows marked `quick: false` (no target is checked on them) sit out the throughput phase. */
@@ -1538,10 +1544,12 @@ async function main() {
   await ttfbPhase().catch((err) => fail('ttfb', err));
   log(`inter-chunk latency: ${S.chunkRounds} paced streams per row`);
   await chunksPhase().catch((err) => fail('chunks', err));
-  log(`throughput: ${S.thrConnections} connections, ${S.thrSeconds} s per row`);
-  await throughputPhase(tool);
+  // CPU before throughput: every row then comes to it with the same history (warm-up, TTFB and inter-chunk
+  // rounds), whereas the throughput phase leaves out some rows with BENCH_QUICK (they would be less warm).
   log('cpu per chunk');
   await cpuPhase();
+  log(`throughput: ${S.thrConnections} connections, ${S.thrSeconds} s per row`);
+  await throughputPhase(tool);
   log(`leak check: ${S.leakRequests} requests`);
   await leakPhase(tool);
   log(`cold paths: ${S.coldRuns} starts each`);
