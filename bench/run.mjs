@@ -62,8 +62,8 @@ const S = {
   thrPasses: QUICK ? 2 : 3,
   thrWarmSeconds: 0, // no warm-up run per row: the warm-up phase has warmed every row, and passes are best-of
   streams: 1000,
-  cpuStreams: QUICK ? 200 : 800,
-  cpuJson: QUICK ? 400 : 1500,
+  cpuStreams: QUICK ? 200 : 500,
+  cpuJson: QUICK ? 400 : 1000,
   cpuPasses: QUICK ? 2 : 3,
   chunkRounds: QUICK ? 12 : 30, // paced streams per row (~80 ms each), 50 stamped chunks per stream
   chunkWarmup: 2,
@@ -316,14 +316,15 @@ const servers = {};
  * metrics, the status page (fed by the access-log record) and logging below `error` — claudine has no
  * "off" log level; at `error` a successful request logs nothing.
  */
-function claudineArgs(root, port, { lean = false, bedrock = false } = {}) {
+function claudineArgs(root, port, { lean = false, bedrock = false, tls = null } = {}) {
   return [
     path.join(root, 'dist', 'main.js'),
     'start',
     '--server--port',
     String(port),
     '--upstream--base-url',
-    `${servers.upstream.url}/v1`,
+    `${tls ? servers.h2front.url : servers.upstream.url}/v1`,
+    ...(tls ? ['--upstream--http2', tls === 'h2' ? 'true' : 'false'] : []),
     '--auth--storage',
     'env',
     '--log-format',
@@ -373,12 +374,23 @@ async function startAll() {
   const claudine = (label, root, opts) => async () => {
     const port = await freePort();
     return startServer(label, process.execPath, claudineArgs(root, port, opts), {
-      env: claudineEnv,
+      env: opts?.tls ? { ...claudineEnv, NODE_EXTRA_CA_CERTS: testOnlyCertificate().cert } : claudineEnv,
       readyMsg: /claudine is listening/,
       pollUrl: `http://127.0.0.1:${port}/health/readiness`,
       cwd: tmp,
     });
   };
+  try {
+    const { cert, key } = testOnlyCertificate();
+    servers.h2front = await startServer(
+      'TLS upstream front (HTTP/2 and HTTP/1.1)',
+      process.execPath,
+      [path.join(HERE, 'h2-front.mjs'), up, cert, key],
+      { readyMsg: /h2 front listening/, ipc: true },
+    );
+  } catch (err) {
+    fail('could not start the TLS front for the HTTP/2 rows', err);
+  }
   const bare = (label, extra) => () =>
     startServer(label, process.execPath, [path.join(HERE, 'bare-proxy.mjs'), up, ...extra], {
       readyMsg: /bare proxy listening/,
@@ -392,6 +404,12 @@ async function startAll() {
     lean: claudine('claudine (lean: metrics, status page and logging off)', ROOT, { lean: true }),
     ...(servers.bedrockUp
       ? { bedrock: claudine('claudine (Bedrock upstream)', ROOT, { bedrock: true }) }
+      : {}),
+    ...(servers.h2front
+      ? {
+          tlsH1: claudine('claudine (TLS upstream, HTTP/1.1)', ROOT, { tls: 'h1' }),
+          tlsH2: claudine('claudine (TLS upstream, HTTP/2)', ROOT, { tls: 'h2' }),
+        }
       : {}),
     ...(BASELINE
       ? {
@@ -537,6 +555,22 @@ const TARGETS = {
     floor: 'directBedrock',
     quick: false,
   },
+  tlsH1Messages: {
+    label: 'claudine TLS-h1 /v1/messages',
+    kind: 'claudine',
+    route: 'messages',
+    server: 'tlsH1',
+    dialect: 'anthropic',
+    path: '/v1/messages',
+  },
+  tlsH2Messages: {
+    label: 'claudine TLS-h2 /v1/messages',
+    kind: 'claudine',
+    route: 'messages',
+    server: 'tlsH2',
+    dialect: 'anthropic',
+    path: '/v1/messages',
+  },
   portkey: {
     label: 'portkey /v1/chat/completions',
     kind: 'portkey',
@@ -623,6 +657,30 @@ async function smoke() {
         log(
           `row ${id} does not work: ${row.error}${row.stderr ? `\n    ${row.stderr.replace(/\n/g, '\n    ')}` : ''}`,
         );
+    }
+  }
+}
+
+/** The HTTP/2 rows count only if their requests reached the TLS front as HTTP/2 (no silent fallback). */
+async function checkHttp2() {
+  const front = servers.h2front;
+  if (!front) return;
+  const answer = await new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 3000);
+    front.child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m);
+    });
+    front.child.send('protocols');
+  });
+  results.h2front = answer?.protocols ?? null;
+  if (answer?.protocols?.h2 > 0) return;
+  for (const mode of MODES) {
+    const row = results.rows[rowId('tlsH2Messages', mode)];
+    if (row?.ok) {
+      row.ok = false;
+      row.error = `the TLS upstream saw no HTTP/2 request (${JSON.stringify(answer?.protocols ?? 'no answer')})`;
+      log(`row ${rowId('tlsH2Messages', mode)} does not work: ${row.error}`);
     }
   }
 }
@@ -942,7 +1000,9 @@ async function cpuPhase() {
 }
 
 /** A self-signed certificate for 127.0.0.1, made for this run only (TEST ONLY; deleted with the run's temp dir). */
+let certificate = null;
 function testOnlyCertificate() {
+  if (certificate) return certificate;
   const dir = path.join(tmp, 'tls-test-only');
   mkdirSync(dir);
   const cert = path.join(dir, 'cert.pem');
@@ -972,7 +1032,8 @@ function testOnlyCertificate() {
   );
   if (r.error || r.status !== 0)
     throw new Error(`openssl could not make a test certificate: ${r.error?.message ?? r.stderr}`);
-  return { cert, key };
+  certificate = { cert, key };
+  return certificate;
 }
 
 /** Time from `request()` to the first body byte, on a new connection (a new undici Client), in ms. */
@@ -1137,6 +1198,18 @@ async function leakBatch(tool, requests, count, seconds, concurrency) {
   };
 }
 
+/** claudine's JS heap in use, from its Prometheus metrics (NaN when metrics are off or unreadable). */
+async function heapUsed(origin) {
+  try {
+    const res = await request(`${origin}/metrics`, { headersTimeout: 5000, bodyTimeout: 5000 });
+    const text = await res.body.text();
+    const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([0-9.e+]+)$/m.exec(text);
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Least-squares line through (x, y): the slope. */
 function slope(xs, ys) {
   const n = xs.length;
@@ -1173,6 +1246,7 @@ async function leakPhase(tool) {
     if (w.errors > 0) throw new Error(`warm-up errors: ${w.firstError}`);
     await sleep(300);
     const afterWarmup = await sampleRss(server.pid, 3);
+    const heap = [await heapUsed(origin)];
     const xs = [0];
     const series = [afterWarmup];
     let done = 0;
@@ -1189,6 +1263,7 @@ async function leakPhase(tool) {
       await sleep(100);
       xs.push(done);
       series.push(rssOf(server.pid));
+      heap.push(await heapUsed(origin));
     }
     await sleep(300);
     const final = await sampleRss(server.pid, 3);
@@ -1208,6 +1283,11 @@ async function leakPhase(tool) {
       maxRss: Math.max(...series, final),
       series,
       seriesRequests: xs,
+      heapSeries: heap,
+      // The JS heap (claudine's own /metrics) after each batch: what the process keeps, without the
+      // allocator's and V8's reserves that make RSS move in steps. Informational; the target is on RSS.
+      heapGrowthBytes:
+        heap.every(Number.isFinite) && xs.length >= 3 ? slope(xs.slice(1), heap.slice(1)) * done : NaN,
     };
     log(
       `leak: ${done} requests in ${results.leak.seconds.toFixed(1)} s, RSS ${mb(afterWarmup)} → ${mb(final)} MB, fitted growth ${mb(fitted)} MB`,
@@ -1502,7 +1582,7 @@ function report() {
   out.push('');
   if (results.leak && !results.leak.error)
     out.push(
-      `leak check: ${results.leak.requests.toLocaleString('en')} requests to claudine in ${results.leak.seconds.toFixed(1)} s; RSS after warm-up ${mb(results.leak.rssAfterWarmup)} MB → after ${mb(results.leak.rssAfter)} MB (max ${mb(results.leak.maxRss)} MB), line fitted through the samples: ${mb(results.leak.growthBytes)} MB (${fmt(results.leak.bytesPerRequest, 1)} B/request); RSS MB after each batch: ${results.leak.series.map(mb).join(' ')}`,
+      `leak check: ${results.leak.requests.toLocaleString('en')} requests to claudine in ${results.leak.seconds.toFixed(1)} s; RSS after warm-up ${mb(results.leak.rssAfterWarmup)} MB → after ${mb(results.leak.rssAfter)} MB (max ${mb(results.leak.maxRss)} MB), line fitted through the samples: ${mb(results.leak.growthBytes)} MB (${fmt(results.leak.bytesPerRequest, 1)} B/request); RSS MB after each batch: ${results.leak.series.map(mb).join(' ')}; JS heap in use (from /metrics) MB: ${results.leak.heapSeries.map(mb).join(' ')}, fitted growth ${mb(results.leak.heapGrowthBytes)} MB`,
     );
   const c = results.cold;
   if (c?.demoReadyMs)
@@ -1536,6 +1616,7 @@ async function main() {
   await startAll();
   if (!servers.upstream) throw new Error('the fake upstream did not start');
   await smoke();
+  await checkHttp2();
   log(`rows working: ${okRows().join(', ')}`);
   await warmUp();
   log('memory: 1,000 open streams per target');

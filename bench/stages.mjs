@@ -24,10 +24,15 @@ const median = (xs) => {
 };
 
 try {
-  const upstream = await startServer('fake upstream', process.execPath, [path.join(HERE, 'fake-upstream.mjs')], {
-    readyMsg: /fake upstream listening/,
-    ipc: true,
-  });
+  const upstream = await startServer(
+    'fake upstream',
+    process.execPath,
+    [path.join(HERE, 'fake-upstream.mjs')],
+    {
+      readyMsg: /fake upstream listening/,
+      ipc: true,
+    },
+  );
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLAUDINE_')));
   const child = spawn(
@@ -48,7 +53,11 @@ try {
       '--log-stages',
       'true',
     ],
-    { env: { ...env, ANTHROPIC_API_KEY: 'sk-ant-test-fake-key', XDG_CONFIG_HOME: tmp, HOME: tmp }, cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      env: { ...env, ANTHROPIC_API_KEY: 'sk-ant-test-fake-key', XDG_CONFIG_HOME: tmp, HOME: tmp },
+      cwd: tmp,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   const lines = [];
   let buffered = '';
@@ -82,7 +91,11 @@ try {
   const client = new Client(origin, { pipelining: 1 });
   for (const [label, urlPath, body, anthropic] of routes) {
     const headers = anthropic
-      ? { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-ant-test-fake-key' }
+      ? {
+          'content-type': 'application/json',
+          'anthropic-version': '2023-06-01',
+          'x-api-key': 'sk-ant-test-fake-key',
+        }
       : { 'content-type': 'application/json' };
     const from = lines.length;
     for (let i = 0; i < WARMUP + count; i++) {
@@ -105,10 +118,16 @@ try {
     const names = [];
     for (const r of records) for (const n of Object.keys(r.stages_ms)) if (!names.includes(n)) names.push(n);
     names.push('end');
-    console.log(`\n${label}: ${records.length} requests, median ms since arrival (step from the stage before)`);
+    console.log(
+      `\n${label}: ${records.length} requests, median ms since arrival (step from the stage before)`,
+    );
     let before = 0;
     for (const name of names) {
-      const at = median(records.map((r) => (name === 'end' ? r.duration_ms : r.stages_ms[name])).filter((x) => x !== undefined));
+      const at = median(
+        records
+          .map((r) => (name === 'end' ? r.duration_ms : r.stages_ms[name]))
+          .filter((x) => x !== undefined),
+      );
       console.log(`  ${name.padEnd(22)} ${at.toFixed(3).padStart(8)}  (+${(at - before).toFixed(3)})`);
       before = at;
     }
