@@ -456,7 +456,11 @@ export class UpstreamClient {
       }
 
       const body = new UpstreamBody(raw.body);
-      if (await this.#shouldRetryAnswer(raw, body, request, started, attempt, retriesLeft, deferToClient))
+      // Checked here first: a 200 should not pay for an async call (a promise and a tick) on its way.
+      if (
+        RETRYABLE_STATUS.has(raw.statusCode) &&
+        (await this.#shouldRetryAnswer(raw, body, request, started, attempt, retriesLeft, deferToClient))
+      )
         continue;
 
       const contentType = raw.headers['content-type'];
