@@ -234,7 +234,7 @@ describe('fidelity', () => {
 });
 
 describe('disconnects', () => {
-  it('closes the upstream request within 100 ms of a client disconnect', async () => {
+  it('closes the upstream request at once when the client disconnects, not when the stream would end', async () => {
     upstream.script({
       kind: 'reply',
       events: streamEvents([
@@ -262,7 +262,9 @@ describe('disconnects', () => {
     const abortedAt = performance.now();
     controller.abort();
     await eventually(() => upstream.aborted.length > 0, 'the upstream request to be closed', 2000);
-    expect(upstream.aborted[0]!.at - abortedAt).toBeLessThan(100);
+    // The stream has 10 s left (200 events 50 ms apart). Typically closed within a few ms; the bound is
+    // loose so a loaded 2-core machine cannot fail it, and still far below what is left of the stream.
+    expect(upstream.aborted[0]!.at - abortedAt).toBeLessThan(1000);
     await eventually(
       () => proxy.logs.some((l) => l['outcome'] === 'client_disconnect'),
       'the access log to record the disconnect',
