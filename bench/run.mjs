@@ -361,16 +361,17 @@ async function startAll() {
   );
   const up = servers.upstream.url;
   const claudineEnv = baseEnvClaudine();
-  try {
-    servers.bedrockUp = await startServer(
-      'fake bedrock',
-      process.execPath,
-      [path.join(HERE, 'fake-bedrock.mjs'), AWS_KEY_ID],
-      { readyMsg: /fake bedrock listening/, ipc: true },
-    );
-  } catch (err) {
-    fail('could not start the fake Bedrock', err);
-  }
+  if (needed('bedrock'))
+    try {
+      servers.bedrockUp = await startServer(
+        'fake bedrock',
+        process.execPath,
+        [path.join(HERE, 'fake-bedrock.mjs'), AWS_KEY_ID],
+        { readyMsg: /fake bedrock listening/, ipc: true },
+      );
+    } catch (err) {
+      fail('could not start the fake Bedrock', err);
+    }
   const claudine = (label, root, opts) => async () => {
     const port = await freePort();
     return startServer(label, process.execPath, claudineArgs(root, port, opts), {
@@ -382,8 +383,8 @@ async function startAll() {
   };
   let haveCert = false;
   try {
-    testOnlyCertificate();
-    haveCert = true;
+    if (needed('tlsH1') || needed('tlsH2')) testOnlyCertificate();
+    haveCert = needed('tlsH1') || needed('tlsH2');
   } catch (err) {
     // No openssl on this machine: the TLS rows are left out (said in the report), the rest runs.
     results.notes.push(`TLS-h1/TLS-h2 rows left out: ${err?.message ?? err}`);
@@ -435,7 +436,9 @@ async function startAll() {
       }),
   };
   // Started one after another: claudine's start-up is CPU-bound, and in parallel they slow each other.
+  // Only the processes some row of this run uses (BENCH_QUICK leaves rows out).
   for (const [name, start] of Object.entries(starts)) {
+    if (!needed(name)) continue;
     try {
       servers[name] = await start();
     } catch (err) {
@@ -449,7 +452,7 @@ async function startAll() {
  * Every row of the table. `kind` says what a row is compared as: the floor (direct), a bare hop (the
  * ratios use the faster of the two bare variants, per mode and per figure), claudine, or Portkey.
  * `memory` marks the targets whose RSS per open stream is measured (each costs ~5 s; 'full': not with
- * BENCH_QUICK); `quick: false` rows sit out the throughput phase with BENCH_QUICK; `modes` (default both)
+ * BENCH_QUICK); `quick: false` rows are left out with BENCH_QUICK; `modes` (default both)
  * and `floor` (default direct: the row added times are measured against) are per row.
  */
 const TARGETS = {
@@ -572,6 +575,7 @@ const TARGETS = {
     server: 'tlsH1',
     dialect: 'anthropic',
     path: '/v1/messages',
+    quick: false,
   },
   tlsH2Messages: {
     label: 'claudine TLS-h2 /v1/messages',
@@ -580,6 +584,7 @@ const TARGETS = {
     server: 'tlsH2',
     dialect: 'anthropic',
     path: '/v1/messages',
+    quick: false,
   },
   portkey: {
     label: 'portkey /v1/chat/completions',
@@ -590,6 +595,11 @@ const TARGETS = {
     memory: true,
   },
 };
+/** With BENCH_QUICK, rows marked `quick: false` (no target is checked on them) are left out altogether. */
+const inQuick = (target) => !QUICK || TARGETS[target].quick !== false;
+for (const target of Object.keys(TARGETS)) if (!inQuick(target)) delete TARGETS[target];
+/** Whether any row of this run is served by this process (the others are not started). */
+const needed = (server) => Object.values(TARGETS).some((t) => t.server === server);
 const MODES = ['stream', 'json'];
 const modesOf = (target) => TARGETS[target].modes ?? MODES;
 /** The row a row's added time is measured against: the direct request to its own upstream. */
@@ -713,9 +723,6 @@ async function warmUp() {
     requests,
   });
 }
-
-/** With BENCH_QUICK, rows marked `quick: false` (no target is checked on them) sit out the throughput phase. */
-const inQuick = (target) => !QUICK || TARGETS[target].quick !== false;
 
 async function memoryPhase() {
   const measured = (t) => TARGETS[t].memory === true || (TARGETS[t].memory === 'full' && !QUICK);
@@ -906,7 +913,7 @@ async function chunksPhase() {
  * A row's figures are those of its best pass.
  */
 async function throughputPhase(tool) {
-  const ids = okRows().filter((id) => inQuick(results.rows[id].target));
+  const ids = okRows();
   const passes = {};
   for (const id of ids) {
     const row = results.rows[id];
