@@ -11,7 +11,7 @@
 // Usage: node bench/chunks.mjs '<json: { rounds, warmupRounds, rows: [{ id, origin, path, headers, body }] }>'
 // Prints one JSON line: { pacingMs, rows: { id: { residenceUs: [...], gapAddedUs: [...], chunks, errors, firstError } } }
 import { Client } from 'undici';
-import { STAMP_RE } from './fixture.mjs';
+import { stampScanner } from './lib/stamps.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const rows = config.rows.map((r) => ({
@@ -26,23 +26,6 @@ const rows = config.rows.map((r) => ({
   dropped: false,
 }));
 
-const BYTES_RE = /"bytes":"([A-Za-z0-9+/=]*)"/g;
-/**
- * A direct Bedrock stream carries the events base64-encoded inside event-stream frames: each complete
- * `"bytes":"…"` field is decoded and searched for stamps (the fake writes whole frames, so a read holds
- * whole fields but for a rare split, which the carry completes).
- */
-function bedrockText(text) {
-  let out = '';
-  let end = 0;
-  BYTES_RE.lastIndex = 0;
-  for (let m; (m = BYTES_RE.exec(text)) !== null;) {
-    out += Buffer.from(m[1], 'base64').toString('latin1');
-    end = BYTES_RE.lastIndex;
-  }
-  return { decoded: out, rest: text.slice(end) };
-}
-
 async function once(row, record) {
   const { statusCode, body } = await row.client.request({
     method: 'POST',
@@ -52,25 +35,13 @@ async function once(row, record) {
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
-  let carry = '';
+  const scan = stampScanner({ bedrock: row.decode === 'bedrock' });
   let stamps = 0;
   let prevArrival = null;
   let prevStamp = null;
   for await (const chunk of body) {
     const arrival = process.hrtime.bigint();
-    // A stamp cut across two reads is completed by the next one (the arrival is then that read's).
-    let text = carry + chunk.toString('latin1');
-    let bedrockRest = null;
-    if (row.decode === 'bedrock') {
-      const { decoded, rest } = bedrockText(text);
-      text = decoded;
-      bedrockRest = rest.slice(-65_536); // after the last whole field: at most a frame's worth
-    }
-    let lastEnd = 0;
-    STAMP_RE.lastIndex = 0;
-    for (let m; (m = STAMP_RE.exec(text)) !== null;) {
-      lastEnd = STAMP_RE.lastIndex;
-      const stamp = BigInt(m[1]);
+    for (const stamp of scan(chunk)) {
       stamps++;
       if (record) {
         row.residenceUs.push(Number(arrival - stamp) / 1000);
@@ -79,12 +50,6 @@ async function once(row, record) {
       }
       prevArrival = arrival;
       prevStamp = stamp;
-    }
-    if (bedrockRest !== null) carry = bedrockRest;
-    else {
-      const tail = text.slice(lastEnd);
-      const open = tail.lastIndexOf('~t');
-      carry = open === -1 ? '' : tail.slice(open);
     }
     if (record) row.reads++;
   }
