@@ -3,7 +3,13 @@
  * Process entry: runs the CLI, turns the first SIGTERM/SIGINT into one AbortSignal (graceful shutdown) and
  * a second one into an immediate exit.
  */
-import { runCli } from './cli/index.js';
+import module from 'node:module';
+
+// V8's code cache for claudine's own modules and its dependencies, kept in the OS temp directory, on Node
+// 22.1 and later (it skips recompiling them at every start; NODE_DISABLE_COMPILE_CACHE=1 turns it off). The
+// system Node 20 has no such call: nothing happens there. Before the CLI is imported, so it covers it.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const { runCli } = await import('./cli/index.js');
 
 const controller = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

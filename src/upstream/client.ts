@@ -23,7 +23,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as UndiciModule from 'undici';
-import type { Dispatcher, Pool } from 'undici';
+import type { TLSSocket } from 'node:tls';
+import type { Client, Dispatcher, Pool } from 'undici';
 import type { CredentialHeaders, TokenSource } from '../auth/index.js';
 import { AuthError, UpstreamError } from '../errors.js';
 import { Admission, type AdmissionStats } from './admission.js';
@@ -283,6 +284,10 @@ function shuttingDown(): UpstreamError {
   );
 }
 
+const MULTIPLEXED = { idempotent: true } as const;
+/** Requests at once on one HTTP/2 connection (the upstream's SETTINGS may say fewer). */
+const H2_STREAMS = 100;
+
 export class UpstreamClient {
   /** Built on first use (loadUndici); `#poolReady` is the one build. */
   #pool: Pool | null = null;
@@ -342,14 +347,35 @@ export class UpstreamClient {
                 : {}),
             })
           : null;
+      const connect = spares?.connect ?? connector;
       const pool = new undici.Pool(this.#origin, {
         connections: options.connections,
         headersTimeout: options.headersTimeout,
         bodyTimeout: options.idleTimeout,
         keepAliveTimeout: 30_000,
+        // One request per HTTP/1.1 connection at a time: a pipelined stream would hold up the ones behind it.
         pipelining: 1,
         allowH2,
-        connect: spares?.connect ?? connector,
+        connect,
+        // HTTP/2 offered: a connection that the upstream took as HTTP/2 carries up to H2_STREAMS requests at
+        // once (undici's pipelining is per client and fixed before it knows the protocol, so it is raised
+        // here, once ALPN has said h2). One on HTTP/1.1 still.
+        ...(allowH2
+          ? {
+              factory: (origin: string | URL, opts: object) => {
+                const client: Client = new undici.Client(origin, {
+                  ...opts,
+                  connect: (target, callback) =>
+                    connect(target, (err, socket) => {
+                      if (socket !== null && (socket as Partial<TLSSocket>).alpnProtocol === 'h2')
+                        client.pipelining = H2_STREAMS;
+                      (callback as (e: Error | null, s: typeof socket) => void)(err, socket);
+                    }),
+                });
+                return client;
+              },
+            }
+          : {}),
       });
       if (spares !== null) pool.on('disconnect', () => spares.poolDisconnected());
       this.#spares = spares;
@@ -587,6 +613,9 @@ export class UpstreamClient {
         body: body,
         signal,
         headersTimeout: stream ? this.#options.firstByteTimeout : this.#options.headersTimeout,
+        // undici puts a POST on an HTTP/2 connection beside others only when told it may (it would not be
+        // retried by undici anyway; this client's own retry policy applies).
+        ...(this.#options.http2 === true ? MULTIPLEXED : undefined),
       });
     } catch (err) {
       release();

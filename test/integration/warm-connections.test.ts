@@ -13,6 +13,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { cleanEnv, startServerProcess } from '../helpers/cli.js';
 import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { startTlsRelay, type TlsRelay } from '../helpers/tls-relay.js';
+import { startH2Front } from '../helpers/h2-front.js';
 
 let sim: Simulator;
 let relay: TlsRelay;
@@ -128,6 +129,66 @@ describe('spare upstream connections', () => {
     await proxy.close();
     proxy = null;
     expect(Date.now() - stopping).toBeLessThan(2_000);
+  });
+});
+
+describe('HTTP/2 to the upstream (upstream.http2)', () => {
+  const streamed = (url: string): Promise<string> =>
+    client(url)
+      .messages.stream(message)
+      .finalText()
+      .then((text) => text);
+
+  it('sends concurrent requests as streams of one HTTP/2 connection when the upstream offers it', async () => {
+    const front = await startH2Front({ host: '127.0.0.1', port: sim.port });
+    try {
+      proxy = await startProxy({
+        upstreamBaseUrl: front.baseUrl,
+        flags: { '--upstream--http2': 'true', '--upstream--warm-connections': '1' },
+        deps: { upstreamTls: { ca: front.ca } },
+      });
+      await eventually(() => front.connections() === 1, 'the spare HTTP/2 connection');
+      const texts = await Promise.all(Array.from({ length: 10 }, () => streamed(proxy?.url ?? '')));
+      expect(texts.every((t) => t.length > 0)).toBe(true);
+      expect(front.requests).toHaveLength(10);
+      expect(front.requests.every((r) => r.httpVersion === '2.0')).toBe(true);
+      expect(new Set(front.requests.map((r) => r.connection))).toEqual(new Set([1]));
+      expect(front.connections()).toBe(1);
+    } finally {
+      await proxy?.close();
+      proxy = null;
+      await front.close();
+    }
+  });
+
+  it('stays on HTTP/1.1, one request per connection at a time, when http2 is off (the default)', async () => {
+    const front = await startH2Front({ host: '127.0.0.1', port: sim.port });
+    try {
+      proxy = await startProxy({
+        upstreamBaseUrl: front.baseUrl,
+        deps: { upstreamTls: { ca: front.ca } },
+      });
+      const texts = await Promise.all(Array.from({ length: 4 }, () => streamed(proxy?.url ?? '')));
+      expect(texts.every((t) => t.length > 0)).toBe(true);
+      expect(front.requests.every((r) => r.httpVersion === '1.1')).toBe(true);
+      expect(new Set(front.requests.map((r) => r.connection)).size).toBe(4);
+    } finally {
+      await proxy?.close();
+      proxy = null;
+      await front.close();
+    }
+  });
+
+  it('falls back to HTTP/1.1 without pipelining when the upstream does not offer HTTP/2', async () => {
+    proxy = await startProxy({
+      upstreamBaseUrl: relay.baseUrl,
+      flags: { '--upstream--http2': 'true' },
+      deps: { upstreamTls: { ca: relay.ca } },
+    });
+    const texts = await Promise.all(Array.from({ length: 4 }, () => streamed(proxy?.url ?? '')));
+    expect(texts.every((t) => t.length > 0)).toBe(true);
+    // Four streams at once over HTTP/1.1: four connections, none shared (the spare is one of them).
+    expect(relay.connections.filter((c) => c.bytesIn > 0)).toHaveLength(4);
   });
 });
 
