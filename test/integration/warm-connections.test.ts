@@ -5,7 +5,9 @@
  * handshakes and the bytes each connection carried.
  */
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { cleanEnv, startServerProcess } from '../helpers/cli.js';
 import { eventually, FAKE_API_KEY, startProxy, type RunningProxy } from '../helpers/proxy.js';
 import { startTlsRelay, type TlsRelay } from '../helpers/tls-relay.js';
 import { startH2Front } from '../helpers/h2-front.js';
+import { makeTestCertificate } from '../helpers/tls-cert.js';
 
 let sim: Simulator;
 let relay: TlsRelay;
@@ -94,6 +97,37 @@ describe('spare upstream connections', () => {
     await client(proxy.url).messages.create(message);
     expect(relay.connections).toHaveLength(2);
     expect(relay.connections[1]?.bytesIn).toBeGreaterThan(0);
+  });
+
+  it('backs off when the upstream closes every spare at once, instead of reconnecting in a loop', async () => {
+    // An upstream that completes the TLS handshake and hangs up straight away.
+    const { cert, key } = makeTestCertificate();
+    let handshakes = 0;
+    const rude = createTlsServer({ cert, key }, (socket) => {
+      handshakes++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => rude.listen(0, '127.0.0.1', resolve));
+    const address = rude.address() as AddressInfo;
+    try {
+      proxy = await startProxy({
+        upstreamBaseUrl: `https://127.0.0.1:${address.port}/v1`,
+        flags: { '--upstream--warm-connections': '1' },
+        deps: { upstreamTls: { ca: cert } },
+      });
+      await new Promise((r) => setTimeout(r, 2_500));
+      // Back-off 1 s, then 2 s: the first spare and one or two more, not hundreds.
+      expect(handshakes).toBeGreaterThanOrEqual(2);
+      expect(handshakes).toBeLessThanOrEqual(3);
+      const waits = proxy.logs
+        .filter((l) => l['msg'] === 'spare upstream connection failed')
+        .map((l) => l['retry_in_ms']);
+      expect(waits.slice(0, 2)).toEqual([1_000, 2_000]);
+    } finally {
+      await proxy?.close();
+      proxy = null;
+      await new Promise((resolve) => rude.close(resolve));
+    }
   });
 
   it('starts and serves readiness when the upstream cannot be reached, and says why at debug', async () => {
