@@ -93,9 +93,9 @@ export function thinkingTurnOf(
   message: AnthropicMessage,
 ): { key: string; blocks: SignedThinkingBlock[] } | null {
   const blocks: SignedThinkingBlock[] = [];
-  const key = new TurnKeyBuilder();
   const content: unknown = message.content;
-  for (const block of Array.isArray(content) ? (content as (AnthropicContentBlock | null)[]) : []) {
+  const list = Array.isArray(content) ? (content as (AnthropicContentBlock | null)[]) : [];
+  for (const block of list) {
     if (typeof block !== 'object' || block === null) continue;
     if (block.type === 'thinking' && typeof block.signature === 'string' && block.signature.length > 0)
       blocks.push({
@@ -105,10 +105,15 @@ export function thinkingTurnOf(
       });
     else if (block.type === 'redacted_thinking' && typeof block.data === 'string')
       blocks.push({ type: 'redacted_thinking', data: block.data });
-    else if (block.type === 'text' && typeof block.text === 'string') key.text(block.text);
+  }
+  // Most answers have no thinking: their text is not hashed for a key nobody will look up.
+  if (blocks.length === 0) return null;
+  const key = new TurnKeyBuilder();
+  for (const block of list) {
+    if (typeof block !== 'object' || block === null) continue;
+    if (block.type === 'text' && typeof block.text === 'string') key.text(block.text);
     else if (block.type === 'tool_use' && typeof block.id === 'string') key.tool(block.id);
   }
-  if (blocks.length === 0) return null;
   const k = key.key();
   return k === null ? null : { key: k, blocks };
 }

@@ -5,7 +5,7 @@
  * puts them back with `restoreThinking`; what cannot be restored is replayed as text (`replayToolTurnsAsText`).
  * All pure; the cache I/O is the route's.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type {
   AnthropicContentBlockParam,
   AnthropicMessageParam,
@@ -44,13 +44,12 @@ function isThinking(block: AnthropicContentBlockParam | undefined): boolean {
  */
 export class TurnKeyBuilder {
   private toolId: string | null = null;
-  private readonly digest = createHash('sha256');
-  private sawText = false;
+  /** Made at the first text: most answers never need a key, and a hash object per answer is not free. */
+  private digest: Hash | null = null;
 
   text(fragment: string): void {
     if (this.toolId !== null || fragment.length === 0) return;
-    this.digest.update(fragment);
-    this.sawText = true;
+    (this.digest ??= createHash('sha256')).update(fragment);
   }
 
   tool(id: string): void {
@@ -59,7 +58,7 @@ export class TurnKeyBuilder {
 
   key(): string | null {
     if (this.toolId !== null) return toolTurnKey(this.toolId);
-    return this.sawText ? `thinking:text:${this.digest.digest('base64url')}` : null;
+    return this.digest !== null ? `thinking:text:${this.digest.digest('base64url')}` : null;
   }
 }
 
