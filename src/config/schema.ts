@@ -151,7 +151,7 @@ export function settingSpecs(env: NodeJS.ProcessEnv = process.env): readonly Set
       'log_stages',
       parseBoolean,
       false,
-      'Add per-stage timings (stages_ms: guard, body read, translation, upstream connection, headers, first event, first byte, …) to every access-log line, to see where a request spends its time. For profiling; costs a few microseconds per request.',
+      'Add stages_ms to every access-log line: ms since arrival at routed, body_read, translated, credential, connection_slot, upstream_headers, upstream_first_event and first_byte (docs/performance.md). For profiling; a few microseconds per request.',
     ),
 
     spec(
