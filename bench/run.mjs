@@ -38,6 +38,20 @@ import {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const QUICK = process.env.BENCH_QUICK === '1';
+/** The phases to run: BENCH_PHASES=ttfb,cpu,… (default all); targets of the others print SKIPPED. */
+const ALL_PHASES = ['memory', 'ttfb', 'chunks', 'cpu', 'throughput', 'leak', 'cold'];
+const PHASES = new Set(
+  process.env.BENCH_PHASES ? process.env.BENCH_PHASES.split(',').map((p) => p.trim()) : ALL_PHASES,
+);
+for (const p of PHASES)
+  if (!ALL_PHASES.includes(p)) {
+    process.stderr.write(`BENCH_PHASES: unknown phase ${p} (known: ${ALL_PHASES.join(', ')})\n`);
+    process.exit(1);
+  }
+/** The rows to run besides the floors and bare hops: BENCH_ROWS=messages,chat,… (default all). */
+const ONLY_ROWS = process.env.BENCH_ROWS
+  ? new Set(process.env.BENCH_ROWS.split(',').map((r) => r.trim()))
+  : null;
 /** Another checkout to compare with, side by side in the same run: BENCH_BASELINE=DIR (its dist/ built). */
 const BASELINE = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : null;
 if (BASELINE && !existsSync(path.join(BASELINE, 'dist', 'main.js'))) {
@@ -64,7 +78,7 @@ const S = {
   streams: 1000,
   cpuStreams: QUICK ? 200 : 500,
   cpuJson: QUICK ? 400 : 1000,
-  cpuPasses: QUICK ? 2 : 3,
+  cpuPasses: QUICK ? 3 : 5,
   chunkRounds: QUICK ? 12 : 20, // paced streams per row (~80 ms each), 50 stamped chunks per stream
   chunkWarmup: 2,
   coldRuns: QUICK ? 3 : 7,
@@ -598,6 +612,25 @@ const TARGETS = {
 /** With BENCH_QUICK, rows marked `quick: false` (no target is checked on them) are left out altogether. */
 const inQuick = (target) => !QUICK || TARGETS[target].quick !== false;
 for (const target of Object.keys(TARGETS)) if (!inQuick(target)) delete TARGETS[target];
+if (ONLY_ROWS) {
+  for (const r of ONLY_ROWS)
+    if (!TARGETS[r]) {
+      process.stderr.write(`BENCH_ROWS: unknown row ${r} (known: ${Object.keys(TARGETS).join(', ')})\n`);
+      process.exit(1);
+    }
+  for (const target of Object.keys(TARGETS)) {
+    const t = TARGETS[target];
+    if (t.kind !== 'direct' && t.kind !== 'bare' && !ONLY_ROWS.has(target)) delete TARGETS[target];
+  }
+  // A floor no row of this run is measured against is left out too.
+  for (const target of Object.keys(TARGETS))
+    if (
+      TARGETS[target].kind === 'direct' &&
+      target !== 'direct' &&
+      !Object.values(TARGETS).some((t) => t.floor === target)
+    )
+      delete TARGETS[target];
+}
 /** Whether any row of this run is served by this process (the others are not started). */
 const needed = (server) => Object.values(TARGETS).some((t) => t.server === server);
 const MODES = ['stream', 'json'];
@@ -963,12 +996,12 @@ async function throughputPhase(tool) {
 /**
  * CPU time of each proxy process per request and per upstream chunk. The rows take turns, pass after
  * pass (like the throughput phase), so background load hits them alike; CPU is read at nanosecond
- * resolution (/proc/PID/task/TID/schedstat) before and after each batch, and a row's figure is the sum
- * over its batches divided by the requests (or chunks) it served.
+ * resolution (/proc/PID/task/TID/schedstat) before and after each batch, and a row's figure is the median
+ * over its passes of CPU / requests (or chunks) served in the pass.
  */
 async function cpuPhase() {
   const ids = okRows().filter((id) => TARGETS[results.rows[id].target].kind !== 'direct');
-  const acc = Object.fromEntries(ids.map((id) => [id, { cpu: 0, requests: 0, errors: 0 }]));
+  const acc = Object.fromEntries(ids.map((id) => [id, { cpu: 0, requests: 0, errors: 0, perPassUs: [] }]));
   for (let pass = 0; pass < S.cpuPasses; pass++) {
     for (const id of ids) {
       if (!acc[id]) continue;
@@ -985,7 +1018,9 @@ async function cpuPhase() {
           requests: [spec(row.target, row.mode)],
         });
         await sleep(50);
-        acc[id].cpu += cpuPreciseSecondsOf(server.pid) - before;
+        const cpu = cpuPreciseSecondsOf(server.pid) - before;
+        acc[id].cpu += cpu;
+        acc[id].perPassUs.push((cpu / r.requests) * 1e6);
         acc[id].requests += r.requests;
         acc[id].errors += r.errors + r.statusErrors;
       } catch (err) {
@@ -997,16 +1032,16 @@ async function cpuPhase() {
   }
   for (const [id, a] of Object.entries(acc)) {
     const row = results.rows[id];
+    // The median pass, not the total: one pass disturbed by other work on the machine does not move it.
+    const perRequestUs = median(a.perPassUs);
     const entry = {
       requests: a.requests,
       errors: a.errors,
       cpuSeconds: a.cpu,
-      perRequestUs: (a.cpu / a.requests) * 1e6,
+      perRequestUs,
+      perRequestUsPasses: a.perPassUs.map((x) => Math.round(x)),
       ...(row.mode === 'stream'
-        ? {
-            chunks: a.requests * EVENTS_PER_STREAM,
-            perChunkUs: (a.cpu / (a.requests * EVENTS_PER_STREAM)) * 1e6,
-          }
+        ? { chunks: a.requests * EVENTS_PER_STREAM, perChunkUs: perRequestUs / EVENTS_PER_STREAM }
         : {}),
     };
     row.cpu = entry;
@@ -1134,7 +1169,12 @@ async function coldPhase() {
   const viaFirst = [];
   const viaSecond = [];
   const direct = [];
-  const messages = spec('messages', 'stream');
+  // The request of the /v1/messages streaming row (built here: BENCH_ROWS may have left that row out).
+  const messages = {
+    path: '/v1/messages',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: anthropicBody({ stream: true }),
+  };
   const directSpec = { ...messages, headers: { ...messages.headers, 'x-api-key': API_KEY } };
   // One direct request first, not counted: the direct client's own TLS code is then warm (in its favour).
   await firstByteMs(relay.url, directSpec, { ca });
@@ -1356,14 +1396,25 @@ const bareName = (id) => (id ? TARGETS[results.rows[id].target].label : 'bare');
 function evaluate() {
   const R = results.rows;
   const t = [];
-  const add = (name, value, limit, pass, detail) =>
+  // Which phase and rows the targets added next depend on: left out by BENCH_PHASES/BENCH_ROWS → SKIPPED.
+  let needs = { phase: null, targets: [] };
+  const add = (name, value, limit, pass, detail) => {
+    const skipped =
+      (needs.phase !== null && !PHASES.has(needs.phase)) || needs.targets.some((k) => !TARGETS[k]);
     t.push({
       name,
       value,
       limit,
-      status: value === undefined || !Number.isFinite(value) ? 'UNMEASURED' : pass ? 'PASS' : 'MISS',
-      detail,
+      status: skipped
+        ? 'SKIPPED'
+        : value === undefined || !Number.isFinite(value)
+          ? 'UNMEASURED'
+          : pass
+            ? 'PASS'
+            : 'MISS',
+      detail: skipped ? `left out of this run (BENCH_PHASES / BENCH_ROWS)` : detail,
     });
+  };
   const routes = [
     ['messages', 'stream', '/v1/messages streaming', 1.3],
     ['messages', 'json', '/v1/messages non-streaming', 1.3],
@@ -1371,6 +1422,7 @@ function evaluate() {
     ['chat', 'json', 'chat completions non-streaming', 1.6],
   ];
   for (const [target, mode, name, limit] of routes) {
+    needs = { phase: 'ttfb', targets: [target] };
     const v = R[rowId(target, mode)]?.ttfb?.addedP50;
     const b = ttfbFloor(mode, 'addedP50');
     const r = ratio(v, b.value);
@@ -1383,6 +1435,7 @@ function evaluate() {
     );
   }
   for (const [target, mode, name] of routes) {
+    needs = { phase: 'ttfb', targets: [target] };
     const v = R[rowId(target, mode)]?.ttfb?.addedP99;
     const b = ttfbFloor(mode, 'addedP99');
     const r = ratio(v, b.value);
@@ -1395,11 +1448,12 @@ function evaluate() {
     );
   }
   for (const target of ['messages', 'chat']) {
+    needs = { phase: 'cpu', targets: [target] };
     const v = R[rowId(target, 'stream')]?.cpu?.perChunkUs;
     const b = cpuFloor('stream');
     const r = ratio(v, b.value);
     add(
-      `${TARGETS[target].label} streaming: CPU per chunk ≤ 1.5× the bare hop's per forwarded chunk`,
+      `${TARGETS[target]?.label ?? `claudine ${target}`} streaming: CPU per chunk ≤ 1.5× the bare hop's per forwarded chunk`,
       r,
       1.5,
       r <= 1.5,
@@ -1407,6 +1461,7 @@ function evaluate() {
     );
   }
   for (const [target, mode, name] of routes) {
+    needs = { phase: 'throughput', targets: [target] };
     const v = R[rowId(target, mode)]?.throughput?.rps;
     const b = rpsFloor(mode);
     const r = ratio(v, b.value);
@@ -1419,16 +1474,18 @@ function evaluate() {
     );
   }
   for (const target of ['messages', 'chat']) {
+    needs = { phase: 'memory', targets: [target] };
     const m = results.memory[target];
     const v = m?.perStreamBytes;
     add(
-      `${TARGETS[target].label}: RSS per open stream ≤ 64 KB`,
+      `${TARGETS[target]?.label ?? `claudine ${target}`}: RSS per open stream ≤ 64 KB`,
       v === undefined ? undefined : v / 1024,
       64,
       v / 1024 <= 64,
       m?.error ?? `${kb(v)} KB (${m?.opened} streams)`,
     );
   }
+  needs = { phase: 'leak', targets: ['chat', 'messages'] };
   const g = results.leak?.growthBytes;
   add(
     `no RSS growth over ${(results.leak?.requests ?? S.leakRequests).toLocaleString('en')} requests (≤ ${mb(S.leakMaxGrowthBytes)} MB)`,
@@ -1438,6 +1495,7 @@ function evaluate() {
     results.leak?.error ??
       `fitted ${mb(results.leak?.growthBytes)} MB (${fmt(results.leak?.bytesPerRequest, 1)} B/request); RSS ${mb(results.leak?.rssAfterWarmup)} → ${mb(results.leak?.rssAfter)} MB`,
   );
+  needs = { phase: 'throughput', targets: ['chat', 'portkey'] };
   const r6 = ratio(R['chat/json']?.throughput?.rps, R['portkey/json']?.throughput?.rps);
   add(
     'chat completions non-streaming throughput ≥ 3× Portkey',
@@ -1446,6 +1504,7 @@ function evaluate() {
     r6 >= 3,
     `${fmt(R['chat/json']?.throughput?.rps, 0)} vs ${fmt(R['portkey/json']?.throughput?.rps, 0)} req/s`,
   );
+  needs = { phase: 'cold', targets: [] };
   for (const extra of extraTargets) extra(add);
   results.targets = t;
 }
@@ -1592,11 +1651,13 @@ function report() {
   out.push('');
   out.push(table());
   out.push('');
-  out.push(
-    `Inter-chunk latency (streams paced at ${PACE_MS} ms per event, ${S.chunkRounds} per row): residence of each text chunk from the upstream's write to the client's read, on the shared monotonic clock; +p50 = minus direct's p50; ×bare = against the faster bare variant (p99: residence against residence); +gap = client-side gap between consecutive chunks minus the upstream's gap between them.`,
-  );
-  out.push(chunkTable());
-  out.push('');
+  if (PHASES.has('chunks')) {
+    out.push(
+      `Inter-chunk latency (streams paced at ${PACE_MS} ms per event, ${S.chunkRounds} per row): residence of each text chunk from the upstream's write to the client's read, on the shared monotonic clock; +p50 = minus direct's p50; ×bare = against the faster bare variant (p99: residence against residence); +gap = client-side gap between consecutive chunks minus the upstream's gap between them.`,
+    );
+    out.push(chunkTable());
+    out.push('');
+  }
   if (results.leak && !results.leak.error)
     out.push(
       `leak check: ${results.leak.requests.toLocaleString('en')} requests to claudine in ${results.leak.seconds.toFixed(1)} s; RSS after warm-up ${mb(results.leak.rssAfterWarmup)} MB → after ${mb(results.leak.rssAfter)} MB (max ${mb(results.leak.maxRss)} MB), line fitted through the samples: ${mb(results.leak.growthBytes)} MB (${fmt(results.leak.bytesPerRequest, 1)} B/request); RSS MB after each batch: ${results.leak.series.map(mb).join(' ')}; JS heap in use (from /metrics) MB: ${results.leak.heapSeries.map(mb).join(' ')}, fitted growth ${mb(results.leak.heapGrowthBytes)} MB`,
@@ -1636,29 +1697,44 @@ async function main() {
   await checkHttp2();
   log(`rows working: ${okRows().join(', ')}`);
   await warmUp();
-  log('memory: 1,000 open streams per target');
-  await memoryPhase();
-  log(`ttfb: ${S.ttfbRounds} interleaved rounds`);
-  await ttfbPhase().catch((err) => fail('ttfb', err));
-  log(`inter-chunk latency: ${S.chunkRounds} paced streams per row`);
-  await chunksPhase().catch((err) => fail('chunks', err));
+  if (PHASES.has('memory')) {
+    log('memory: 1,000 open streams per target');
+    await memoryPhase();
+  }
+  if (PHASES.has('ttfb')) {
+    log(`ttfb: ${S.ttfbRounds} interleaved rounds`);
+    await ttfbPhase().catch((err) => fail('ttfb', err));
+  }
+  if (PHASES.has('chunks')) {
+    log(`inter-chunk latency: ${S.chunkRounds} paced streams per row`);
+    await chunksPhase().catch((err) => fail('chunks', err));
+  }
   // CPU before throughput: every row then comes to it with the same history (warm-up, TTFB and inter-chunk
   // rounds), whereas the throughput phase leaves out some rows with BENCH_QUICK (they would be less warm).
-  log('cpu per chunk');
-  await cpuPhase();
-  log(`throughput: ${S.thrConnections} connections, ${S.thrSeconds} s per row`);
-  await throughputPhase(tool);
-  log(`leak check: ${S.leakRequests} requests`);
-  await leakPhase(tool);
-  log(`cold paths: ${S.coldRuns} starts each`);
-  await coldPhase().catch((err) => {
-    results.cold = { ...results.cold, error: String(err?.message ?? err) };
-    fail('cold paths', err);
-  });
+  if (PHASES.has('cpu')) {
+    log('cpu per chunk');
+    await cpuPhase();
+  }
+  if (PHASES.has('throughput')) {
+    log(`throughput: ${S.thrConnections} connections, ${S.thrSeconds} s per row`);
+    await throughputPhase(tool);
+  }
+  if (PHASES.has('leak')) {
+    log(`leak check: ${S.leakRequests} requests`);
+    await leakPhase(tool);
+  }
+  if (PHASES.has('cold')) {
+    log(`cold paths: ${S.coldRuns} starts each`);
+    await coldPhase().catch((err) => {
+      results.cold = { ...results.cold, error: String(err?.message ?? err) };
+      fail('cold paths', err);
+    });
+  }
   results.loadAverageAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
   evaluate();
   report();
   for (const t of results.targets) if (t.status === 'UNMEASURED') harnessFailed = true;
+  results.phases = [...PHASES];
   results.finishedAt = new Date().toISOString();
   results.seconds = (Date.now() - started) / 1000;
   mkdirSync(path.join(HERE, 'results'), { recursive: true });
