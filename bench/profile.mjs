@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { anthropicBody, openaiBody } from './fixture.mjs';
-import { startServer, runTool, stop, killAll, freePort } from './lib/procs.mjs';
+import { claudineStartArgs, startServer, runTool, stop, killAll, freePort } from './lib/procs.mjs';
 import { topFunctions } from './profile-top.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -69,23 +69,7 @@ try {
   const claudine = await startServer(
     'claudine',
     process.execPath,
-    [
-      '--cpu-prof',
-      '--cpu-prof-dir',
-      outDir,
-      path.join(ROOT, 'dist', 'main.js'),
-      'start',
-      '--server--port',
-      String(port),
-      '--upstream--base-url',
-      `${upstream.url}/v1`,
-      '--auth--storage',
-      'env',
-      '--log-format',
-      'json',
-      '--log-level',
-      'warn',
-    ],
+    ['--cpu-prof', '--cpu-prof-dir', outDir, ...claudineStartArgs(ROOT, port, upstream.url, 'warn')],
     {
       env: { ...env, ANTHROPIC_API_KEY: 'sk-ant-test-fake-key', XDG_CONFIG_HOME: tmp, HOME: tmp },
       readyMsg: /claudine is listening/,

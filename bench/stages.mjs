@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import { anthropicBody, openaiBody } from './fixture.mjs';
-import { startServer, killAll, freePort, stop } from './lib/procs.mjs';
+import { claudineStartArgs, startServer, killAll, freePort, stop } from './lib/procs.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -37,22 +37,7 @@ try {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLAUDINE_')));
   const child = spawn(
     process.execPath,
-    [
-      path.join(ROOT, 'dist', 'main.js'),
-      'start',
-      '--server--port',
-      String(port),
-      '--upstream--base-url',
-      `${upstream.url}/v1`,
-      '--auth--storage',
-      'env',
-      '--log-format',
-      'json',
-      '--log-level',
-      'info',
-      '--log-stages',
-      'true',
-    ],
+    claudineStartArgs(ROOT, port, upstream.url, 'info', ['--log-stages', 'true']),
     {
       env: { ...env, ANTHROPIC_API_KEY: 'sk-ant-test-fake-key', XDG_CONFIG_HOME: tmp, HOME: tmp },
       cwd: tmp,

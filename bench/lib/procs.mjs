@@ -1,5 +1,6 @@
 // Child processes of the benchmark: start, wait for the ready line, read RSS and CPU from /proc, clean up.
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import net from 'node:net';
 import { request } from 'undici';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -247,3 +248,25 @@ export function cpuPreciseSecondsOf(pid) {
 }
 
 export const procAvailable = () => existsSync('/proc/self/stat');
+
+/**
+ * The command line (after `node` and its own flags) of a claudine the tools start against the bench's
+ * upstream: env credential, json logs at `logLevel`, plus `extra` flags.
+ */
+export function claudineStartArgs(root, port, upstreamUrl, logLevel, extra = []) {
+  return [
+    path.join(root, 'dist', 'main.js'),
+    'start',
+    '--server--port',
+    String(port),
+    '--upstream--base-url',
+    `${upstreamUrl}/v1`,
+    '--auth--storage',
+    'env',
+    '--log-format',
+    'json',
+    '--log-level',
+    logLevel,
+    ...extra,
+  ];
+}

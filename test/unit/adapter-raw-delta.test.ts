@@ -19,14 +19,17 @@ import {
 const sse = (events: readonly StreamEvent[]): SseEvent[] =>
   events.map((e) => ({ event: e.type, data: JSON.stringify(e) }));
 
-/** The frames of a stream through the parse-every-event lane only: what the raw lane must equal. */
-function parsedLane(events: readonly SseEvent[], jsonTool?: string): string {
-  const translator = createChunkTranslator({
+const translatorFor = (jsonTool?: string) =>
+  createChunkTranslator({
     created: 1,
     model: 'claude-x',
     includeUsage: true,
     ...(jsonTool !== undefined ? { jsonTool } : {}),
   });
+
+/** The frames of a stream through the parse-every-event lane only: what the raw lane must equal. */
+function parsedLane(events: readonly SseEvent[], jsonTool?: string): string {
+  const translator = translatorFor(jsonTool);
   const encoder = createFrameEncoder();
   let out = '';
   for (const e of events)
@@ -36,13 +39,7 @@ function parsedLane(events: readonly SseEvent[], jsonTool?: string): string {
 }
 
 function withRawLane(events: readonly SseEvent[], jsonTool?: string): string {
-  const translator = createChunkTranslator({
-    created: 1,
-    model: 'claude-x',
-    includeUsage: true,
-    ...(jsonTool !== undefined ? { jsonTool } : {}),
-  });
-  return framesForEvents(events, translator, createFrameEncoder());
+  return framesForEvents(events, translatorFor(jsonTool), createFrameEncoder());
 }
 
 /** Frames as the JSON a client reads (a raw literal may escape differently from JSON.stringify). */
