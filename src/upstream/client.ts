@@ -661,8 +661,8 @@ export class UpstreamClient {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#spares?.close();
     const pool = this.#pool ?? (await this.#poolReady?.catch(() => null)) ?? null;
+    // After the pool build, if one was under way: it made the spares.
     this.#spares?.close();
     await pool?.close();
   }
