@@ -181,7 +181,9 @@ export class SpareConnections {
     };
     // HTTP/1.1: nothing may arrive on an idle connection; anything that does (a 408, a close) makes it
     // unusable. Reading also lets a close by the upstream be seen at once. An HTTP/2 connection is left
-    // unread: its SETTINGS frame waits in the socket for the session undici builds on it.
+    // unread: its SETTINGS frame waits in the socket for the session undici builds on it. A close by the
+    // upstream is then seen only when undici reads it (the request fails before any answer and is retried
+    // as a connection failure) or at the renewal after SPARE_MAX_IDLE_MS.
     const onReadable =
       (socket as Partial<TLSSocket>).alpnProtocol === 'h2'
         ? null
