@@ -89,7 +89,7 @@ const S = {
   leakCheckpoints: 10, // load.mjs batches (without wrk)
   leakWarmupSeconds: 4,
   leakBatchSeconds: 3, // wrk batches
-  leakMaxSeconds: QUICK ? 30 : 75,
+  leakMaxSeconds: QUICK ? 30 : 120,
   leakMaxGrowthBytes: 10 * 1024 * 1024,
 };
 
