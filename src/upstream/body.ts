@@ -7,19 +7,37 @@ import { Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { toMidStreamError } from './failure.js';
 
+/**
+ * Turns a body's own framing into what the routes read (a cloud's event stream → SSE), chunk by chunk
+ * inside the read loop: no extra stream between the socket and the route, whose Writable and Readable
+ * machinery cost more per chunk than the re-framing itself.
+ */
+export interface ChunkReframer {
+  /** The bytes to pass on for one chunk read (often empty: a frame may span reads); throws on bad framing. */
+  push(chunk: Buffer): Buffer;
+  /** The body ended; throws when it ended inside a frame. */
+  end(): void;
+}
+
 export class UpstreamBody implements AsyncIterable<Buffer> {
   constructor(
-    /** undici's body, or a Readable a provider made (a re-framed cloud stream, a local answer). */
+    /** undici's body, or a Readable a provider made (a local answer). */
     readonly stream: Dispatcher.ResponseData['body'] | Readable,
     /** Chunks already read from `stream` (a peek); they come before anything still in it. */
     readonly prefix: readonly Buffer[] = [],
     /** The stream already ended while the prefix was read. */
     readonly ended = false,
+    /** Applied to every chunk read (prefix included) before anyone sees it. */
+    readonly reframe: ChunkReframer | null = null,
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    for (const chunk of this.prefix) yield chunk;
-    if (!this.ended) for await (const chunk of this.stream as AsyncIterable<Buffer>) yield chunk;
+    const reframe = this.reframe;
+    for (const chunk of this.prefix) yield reframe === null ? chunk : reframe.push(chunk);
+    if (!this.ended)
+      for await (const chunk of this.stream as AsyncIterable<Buffer>)
+        yield reframe === null ? chunk : reframe.push(chunk);
+    reframe?.end();
   }
 
   async text(): Promise<string> {
@@ -72,8 +90,17 @@ export function forEachChunk(
       cleanup();
       reject(err instanceof Error ? err : new Error(String(err)));
     };
+    const reframe = body.reframe;
     const succeed = (): void => {
       if (settled) return;
+      if (reframe !== null) {
+        try {
+          reframe.end();
+        } catch (err) {
+          fail(toMidStreamError(err));
+          return;
+        }
+      }
       settled = true;
       cleanup();
       resolve();
@@ -83,8 +110,18 @@ export function forEachChunk(
       if (ended) succeed();
       else stream.resume();
     };
-    function handle(chunk: Buffer): void {
+    function handle(read: Buffer): void {
       if (settled) return;
+      let chunk = read;
+      if (reframe !== null) {
+        try {
+          chunk = reframe.push(read);
+        } catch (err) {
+          fail(toMidStreamError(err));
+          return;
+        }
+        if (chunk.length === 0) return;
+      }
       let wait: Promise<void> | undefined;
       try {
         wait = onChunk(chunk);

@@ -36,7 +36,15 @@ export interface BedrockCall {
 
 export type BedrockAnswer =
   | { readonly message: Record<string, unknown> }
-  | { readonly events: readonly (StreamEvent | BedrockException)[]; readonly cutAfter?: number }
+  | {
+      readonly events: readonly (StreamEvent | BedrockException)[];
+      /** After this many frames, half a frame and the connection is destroyed. */
+      readonly cutAfter?: number;
+      /** After this many frames, half a frame and a clean end of the response. */
+      readonly endInsideFrameAfter?: number;
+      /** The frame at this index is sent with one payload byte flipped (its CRC no longer matches). */
+      readonly corruptAt?: number;
+    }
   | { readonly inputTokens: number }
   | { readonly status: number; readonly errorType: string; readonly message: string };
 
@@ -292,7 +300,16 @@ export async function startFakeBedrock(
         res.destroy();
         return;
       }
-      const bytes = isException(event) ? exceptionFrame(event.exception, event.message) : chunkFrame(event);
+      if (answer.endInsideFrameAfter !== undefined && sent === answer.endInsideFrameAfter) {
+        res.end(Buffer.from(chunkFrame({ type: 'ping' }).subarray(0, 10)));
+        return;
+      }
+      const framed = isException(event) ? exceptionFrame(event.exception, event.message) : chunkFrame(event);
+      const bytes = answer.corruptAt === sent ? Buffer.from(framed) : framed;
+      if (answer.corruptAt === sent) {
+        const at = bytes.length - 6;
+        bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+      }
       // Split frames across writes so the proxy must reassemble them.
       const cut = Math.floor(bytes.length / 2);
       res.write(bytes.subarray(0, cut));

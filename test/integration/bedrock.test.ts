@@ -216,6 +216,44 @@ describe('chat completions on Bedrock', () => {
     expect(err).toBeInstanceOf(APIError);
   });
 
+  it('reports a stream that ends cleanly inside a frame as an error, in both dialects', async () => {
+    bedrock.answer = () => ({ events: stream([textBlock(0, ['a', 'b', 'c'])]), endInsideFrameAfter: 4 });
+    const chunks = await openai.chat.completions.create({
+      model: 'claude-sonnet-4-6',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
+    const err = await (async () => {
+      for await (const _chunk of chunks) void _chunk;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect(String((err as Error).message)).toMatch(/inside an event-stream frame/);
+
+    const runner = anthropic.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    const nativeErr = await runner.finalMessage().catch((e: unknown) => e);
+    expect(nativeErr).toBeInstanceOf(Anthropic.APIError);
+    expect(String((nativeErr as Error).message)).toMatch(/inside an event-stream frame/);
+  });
+
+  it('reports a frame whose checksum does not match as an error, not as text', async () => {
+    bedrock.answer = () => ({ events: stream([textBlock(0, ['good', 'bad', 'never'])]), corruptAt: 4 });
+    const runner = anthropic.messages.stream({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    let text = '';
+    runner.on('text', (t) => (text += t));
+    const err = await runner.finalMessage().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect(String((err as Error).message)).toMatch(/corrupt/);
+    expect(text).toBe('good');
+  });
+
   it('lists the models Bedrock serves, in OpenAI format', async () => {
     const list = await openai.models.list();
     const ids = list.data.map((m) => m.id);

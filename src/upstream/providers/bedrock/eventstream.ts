@@ -12,7 +12,7 @@
  * A frame that fails its CRC, or a body that ends inside a frame, fails the stream with an error the routes
  * turn into the client's mid-stream error. Memory: at most one frame (≤ MAX_FRAME) is held.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import type { ChunkReframer } from '../../body.js';
 import { anthropicErrorJson } from './errors.js';
 
 /** The part of `@smithy/eventstream-codec`'s EventStreamCodec used here. */
@@ -58,40 +58,32 @@ function exceptionMessage(payload: string): string {
   }
 }
 
-export class EventStreamToSse extends Transform {
+/** Bedrock's event-stream frames → Anthropic SSE, applied in the route's read loop (UpstreamBody.reframe). */
+export class EventStreamToSse implements ChunkReframer {
   #pending: Buffer = EMPTY;
   readonly #decoder: FrameDecoder;
 
   constructor(decoder: FrameDecoder) {
-    super({ readableObjectMode: false });
     this.#decoder = decoder;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  push(chunk: Buffer): Buffer {
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     let out = '';
-    try {
-      while (this.#pending.length >= PRELUDE) {
-        const total = this.#pending.readUInt32BE(0);
-        if (total < PRELUDE + 4 || total > MAX_FRAME)
-          throw new Error(`a Bedrock event-stream frame of ${total} bytes is not valid`);
-        if (this.#pending.length < total) break;
-        const frame = this.#pending.subarray(0, total);
-        this.#pending = this.#pending.length === total ? EMPTY : this.#pending.subarray(total);
-        out += this.#frameToSse(frame);
-      }
-    } catch (err) {
-      callback(err instanceof Error ? err : new Error(String(err)));
-      return;
+    while (this.#pending.length >= PRELUDE) {
+      const total = this.#pending.readUInt32BE(0);
+      if (total < PRELUDE + 4 || total > MAX_FRAME)
+        throw new Error(`a Bedrock event-stream frame of ${total} bytes is not valid`);
+      if (this.#pending.length < total) break;
+      const frame = this.#pending.subarray(0, total);
+      this.#pending = this.#pending.length === total ? EMPTY : this.#pending.subarray(total);
+      out += this.#frameToSse(frame);
     }
-    if (out !== '') this.push(out);
-    callback();
+    return out === '' ? EMPTY : Buffer.from(out, 'utf8');
   }
 
-  override _flush(callback: TransformCallback): void {
-    if (this.#pending.length > 0)
-      callback(new Error('the Bedrock stream ended inside an event-stream frame'));
-    else callback();
+  end(): void {
+    if (this.#pending.length > 0) throw new Error('the Bedrock stream ended inside an event-stream frame');
   }
 
   #frameToSse(frame: Buffer): string {

@@ -10,7 +10,6 @@
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { Logger } from 'pino';
 import type { AwsCredentialSource, AwsCredentials } from '../../../auth/aws.js';
 import type { AuthReadiness, CredentialHeaders, TokenSource } from '../../../auth/index.js';
@@ -339,8 +338,8 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
       };
     }
     const { decoder } = await libs();
+    const events = response.body;
     const sse = new EventStreamToSse(decoder);
-    pipeline(response.body.stream, sse, () => undefined);
     return {
       statusCode: 200,
       headers: {
@@ -348,7 +347,7 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
       },
-      body: new UpstreamBody(sse),
+      body: new UpstreamBody(events.stream, events.prefix, events.ended, sse),
       attempts: response.attempts,
       upstream: 'bedrock',
     };
