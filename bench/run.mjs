@@ -34,6 +34,7 @@ import {
   procAvailable,
   freePort,
 } from './lib/procs.mjs';
+import { writeTestCertificate } from './lib/test-cert.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -404,15 +405,8 @@ async function startAll() {
       cwd: tmp,
     });
   };
-  let haveCert = false;
-  try {
-    if (needed('tlsH1') || needed('tlsH2')) testOnlyCertificate();
-    haveCert = needed('tlsH1') || needed('tlsH2');
-  } catch (err) {
-    // No openssl on this machine: the TLS rows are left out (said in the report), the rest runs.
-    results.notes.push(`TLS-h1/TLS-h2 rows left out: ${err?.message ?? err}`);
-    log(`no TLS rows: ${err?.message ?? err}`);
-  }
+  // The certificate is made with node:crypto (lib/test-cert.mjs): no openssl needed.
+  const haveCert = needed('tlsH1') || needed('tlsH2');
   if (haveCert)
     try {
       const { cert, key } = testOnlyCertificate();
@@ -1063,37 +1057,7 @@ async function cpuPhase() {
 /** A self-signed certificate for 127.0.0.1, made for this run only (TEST ONLY; deleted with the run's temp dir). */
 let certificate = null;
 function testOnlyCertificate() {
-  if (certificate) return certificate;
-  const dir = path.join(tmp, 'tls-test-only');
-  mkdirSync(dir);
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=claudine-bench-TEST-ONLY',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { encoding: 'utf8', timeout: 20_000 },
-  );
-  if (r.error || r.status !== 0)
-    throw new Error(`openssl could not make a test certificate: ${r.error?.message ?? r.stderr}`);
-  certificate = { cert, key };
+  certificate ??= writeTestCertificate(path.join(tmp, 'tls-test-only'));
   return certificate;
 }
 

@@ -7,11 +7,12 @@
 // The upstream is its own process: a node:http2 secure server with allowHTTP1 (one server, both
 // protocols, chosen by ALPN) that answers POST /v1/messages with 64 SSE events (~9.7 KB), a setImmediate
 // between writes, as the benchmark's fake does. --rtt adds a TCP relay in front (in the upstream's process) that
-// delays every chunk by half the round trip each way. The certificate is made with the openssl binary (a bench script; the tests
-// make theirs in JavaScript). Figures are measured in this (client) process: wall time, requests/s, time to
+// delays every chunk by half the round trip each way. The certificate is made with node:crypto (lib/test-cert.mjs,
+// shared with the tests). Figures are measured in this (client) process: wall time, requests/s, time to
 // response headers and to the end of the body, CPU per request (process.cpuUsage), and the TLS connections the
 // upstream saw (warm-up included).
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
+import { writeTestCertificate } from './lib/test-cert.mjs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -87,29 +88,7 @@ if (values.serve !== undefined) {
 } else {
   const { UpstreamClient } = await import('../dist/upstream/client.js');
   const dir = mkdtempSync(join(tmpdir(), 'claudine-h2-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  writeTestCertificate(dir);
   const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
   const upstream = fork(new URL(import.meta.url).pathname, ['--serve', dir, '--rtt', values.rtt], {
     stdio: 'inherit',
