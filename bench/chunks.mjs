@@ -10,21 +10,11 @@
 // gap between their stamps (what the upstream meant), i.e. the jitter the hop adds to the cadence.
 // Usage: node bench/chunks.mjs '<json: { rounds, warmupRounds, rows: [{ id, origin, path, headers, body }] }>'
 // Prints one JSON line: { pacingMs, rows: { id: { residenceUs: [...], gapAddedUs: [...], chunks, errors, firstError } } }
-import { Client } from 'undici';
+import { closeRows, openRows, runRounds } from './lib/rounds.mjs';
 import { stampScanner } from './lib/stamps.mjs';
 
 const config = JSON.parse(process.argv[2]);
-const rows = config.rows.map((r) => ({
-  ...r,
-  client: new Client(r.origin, { pipelining: 1, keepAliveTimeout: 60_000 }),
-  residenceUs: [],
-  gapAddedUs: [],
-  reads: 0,
-  errors: 0,
-  consecutive: 0,
-  firstError: null,
-  dropped: false,
-}));
+const rows = openRows(config.rows, () => ({ residenceUs: [], gapAddedUs: [], reads: 0 }));
 
 async function once(row, record) {
   const { statusCode, body } = await row.client.request({
@@ -56,33 +46,6 @@ async function once(row, record) {
   if (statusCode !== 200 || stamps === 0) throw new Error(`HTTP ${statusCode}, ${stamps} stamped chunks`);
 }
 
-const total = config.warmupRounds + config.rounds;
-for (let round = 0; round < total; round++) {
-  for (let k = 0; k < rows.length; k++) {
-    const row = rows[(round + k) % rows.length];
-    if (row.dropped) continue;
-    try {
-      await once(row, round >= config.warmupRounds);
-      row.consecutive = 0;
-    } catch (err) {
-      row.errors++;
-      row.consecutive++;
-      row.firstError ??= String(err?.message ?? err);
-      if (row.consecutive >= 3) row.dropped = true;
-    }
-  }
-}
-
-const out = {};
-for (const r of rows) {
-  out[r.id] = {
-    residenceUs: r.residenceUs,
-    gapAddedUs: r.gapAddedUs,
-    reads: r.reads,
-    errors: r.errors,
-    firstError: r.firstError,
-    dropped: r.dropped,
-  };
-  await r.client.close();
-}
+await runRounds(rows, config, once);
+const out = await closeRows(rows, ['residenceUs', 'gapAddedUs', 'reads']);
 process.stdout.write(JSON.stringify({ rows: out }) + '\n');

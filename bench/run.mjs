@@ -25,6 +25,7 @@ import { Client, request } from 'undici';
 import { performance } from 'node:perf_hooks';
 import { anthropicBody, bedrockBody, openaiBody, EVENTS_PER_STREAM, PACE_MS } from './fixture.mjs';
 import {
+  claudineStartArgs,
   startServer,
   runTool,
   stop,
@@ -341,36 +342,30 @@ const servers = {};
  * "off" log level; at `error` a successful request logs nothing.
  */
 function claudineArgs(root, port, { lean = false, bedrock = false, tls = null } = {}) {
-  return [
-    path.join(root, 'dist', 'main.js'),
-    'start',
-    '--server--port',
-    String(port),
-    '--upstream--base-url',
-    `${tls ? servers.h2front.url : servers.upstream.url}/v1`,
-    ...(tls ? ['--upstream--http2', tls === 'h2' ? 'true' : 'false'] : []),
-    '--auth--storage',
-    'env',
-    '--log-format',
-    'json',
+  return claudineStartArgs(
+    root,
+    port,
+    tls ? servers.h2front.url : servers.upstream.url,
     // No access log line per request (the ready line is below this level too, hence the readiness poll).
-    '--log-level',
     lean ? 'error' : (process.env.BENCH_CLAUDINE_LOG_LEVEL ?? 'warn'),
-    // 1,000 streams held open at once need 1,000 upstream connections (the default pool is 256).
-    '--upstream--connections',
-    String(S.streams + 100),
-    ...(lean ? ['--metrics--enabled', 'false', '--ui--enabled', 'false'] : []),
-    ...(bedrock
-      ? [
-          '--upstream--provider',
-          'bedrock',
-          '--upstream--bedrock--region',
-          BEDROCK_REGION,
-          '--upstream--bedrock--endpoint',
-          servers.bedrockUp.url,
-        ]
-      : []),
-  ];
+    [
+      ...(tls ? ['--upstream--http2', tls === 'h2' ? 'true' : 'false'] : []),
+      // 1,000 streams held open at once need 1,000 upstream connections (the default pool is 256).
+      '--upstream--connections',
+      String(S.streams + 100),
+      ...(lean ? ['--metrics--enabled', 'false', '--ui--enabled', 'false'] : []),
+      ...(bedrock
+        ? [
+            '--upstream--provider',
+            'bedrock',
+            '--upstream--bedrock--region',
+            BEDROCK_REGION,
+            '--upstream--bedrock--endpoint',
+            servers.bedrockUp.url,
+          ]
+        : []),
+    ],
+  );
 }
 
 async function startAll() {

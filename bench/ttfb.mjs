@@ -3,23 +3,13 @@
 // connection per row. Records per request: ttfb (response headers in), first body bytes, whole response.
 // Usage: node bench/ttfb.mjs '<json: { rounds, warmupRounds, rows: [{ id, origin, path, headers, body }] }>'
 // Prints one JSON line: { rows: { id: { ttfb: [ms…], first: [ms…], total: [ms…], errors, firstError, dropped } } }
-import { Client } from 'undici';
 import { performance } from 'node:perf_hooks';
+import { closeRows, openRows, runRounds } from './lib/rounds.mjs';
 
 const config = JSON.parse(process.argv[2]);
-const rows = config.rows.map((r) => ({
-  ...r,
-  client: new Client(r.origin, { pipelining: 1, keepAliveTimeout: 60_000 }),
-  ttfb: [],
-  first: [],
-  total: [],
-  errors: 0,
-  consecutive: 0,
-  firstError: null,
-  dropped: false,
-}));
+const rows = openRows(config.rows, () => ({ ttfb: [], first: [], total: [] }));
 
-async function once(row) {
+async function once(row, record) {
   const t0 = performance.now();
   const { statusCode, body } = await row.client.request({
     method: 'POST',
@@ -36,41 +26,13 @@ async function once(row) {
   }
   const tEnd = performance.now();
   if (statusCode !== 200 || n === 0) throw new Error(`HTTP ${statusCode}, ${n} body bytes`);
-  return { ttfb: tHeaders - t0, first: tFirst - t0, total: tEnd - t0 };
-}
-
-const total = config.warmupRounds + config.rounds;
-for (let round = 0; round < total; round++) {
-  for (let k = 0; k < rows.length; k++) {
-    const row = rows[(round + k) % rows.length];
-    if (row.dropped) continue;
-    try {
-      const t = await once(row);
-      row.consecutive = 0;
-      if (round >= config.warmupRounds) {
-        row.ttfb.push(t.ttfb);
-        row.first.push(t.first);
-        row.total.push(t.total);
-      }
-    } catch (err) {
-      row.errors++;
-      row.consecutive++;
-      row.firstError ??= String(err?.message ?? err);
-      if (row.consecutive >= 3) row.dropped = true;
-    }
+  if (record) {
+    row.ttfb.push(tHeaders - t0);
+    row.first.push(tFirst - t0);
+    row.total.push(tEnd - t0);
   }
 }
 
-const out = {};
-for (const r of rows) {
-  out[r.id] = {
-    ttfb: r.ttfb,
-    first: r.first,
-    total: r.total,
-    errors: r.errors,
-    firstError: r.firstError,
-    dropped: r.dropped,
-  };
-  await r.client.close();
-}
+await runRounds(rows, config, once);
+const out = await closeRows(rows, ['ttfb', 'first', 'total']);
 process.stdout.write(JSON.stringify({ rows: out }) + '\n');

@@ -203,29 +203,27 @@ describe('chat completions on Bedrock', () => {
     expect((err as APIError).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
   });
 
-  it('reports a stream cut inside a frame as an error, not a clean end', async () => {
-    bedrock.answer = () => ({ events: stream([textBlock(0, ['a', 'b', 'c'])]), cutAfter: 4 });
+  /** Streams a chat completion to its end; returns what it threw (undefined for a clean end). */
+  async function chatStreamError(): Promise<unknown> {
     const chunks = await openai.chat.completions.create({
       model: 'claude-sonnet-4-6',
       messages: [{ role: 'user', content: 'Hi' }],
       stream: true,
     });
-    const err = await (async () => {
+    return (async () => {
       for await (const _chunk of chunks) void _chunk;
     })().catch((e: unknown) => e);
+  }
+
+  it('reports a stream cut inside a frame as an error, not a clean end', async () => {
+    bedrock.answer = () => ({ events: stream([textBlock(0, ['a', 'b', 'c'])]), cutAfter: 4 });
+    const err = await chatStreamError();
     expect(err).toBeInstanceOf(APIError);
   });
 
   it('reports a stream that ends cleanly inside a frame as an error, in both dialects', async () => {
     bedrock.answer = () => ({ events: stream([textBlock(0, ['a', 'b', 'c'])]), endInsideFrameAfter: 4 });
-    const chunks = await openai.chat.completions.create({
-      model: 'claude-sonnet-4-6',
-      messages: [{ role: 'user', content: 'Hi' }],
-      stream: true,
-    });
-    const err = await (async () => {
-      for await (const _chunk of chunks) void _chunk;
-    })().catch((e: unknown) => e);
+    const err = await chatStreamError();
     expect(err).toBeInstanceOf(APIError);
     expect(String((err as Error).message)).toMatch(/inside an event-stream frame/);
 
