@@ -67,22 +67,32 @@ export class EventStreamToSse implements ChunkReframer {
     this.#decoder = decoder;
   }
 
+  /** A bad frame, held back until the events decoded before it (in the same read) have been passed on. */
+  #failure: Error | null = null;
+
   push(chunk: Buffer): Buffer {
+    if (this.#failure !== null) throw this.#failure;
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     let out = '';
-    while (this.#pending.length >= PRELUDE) {
-      const total = this.#pending.readUInt32BE(0);
-      if (total < PRELUDE + 4 || total > MAX_FRAME)
-        throw new Error(`a Bedrock event-stream frame of ${total} bytes is not valid`);
-      if (this.#pending.length < total) break;
-      const frame = this.#pending.subarray(0, total);
-      this.#pending = this.#pending.length === total ? EMPTY : this.#pending.subarray(total);
-      out += this.#frameToSse(frame);
+    try {
+      while (this.#pending.length >= PRELUDE) {
+        const total = this.#pending.readUInt32BE(0);
+        if (total < PRELUDE + 4 || total > MAX_FRAME)
+          throw new Error(`a Bedrock event-stream frame of ${total} bytes is not valid`);
+        if (this.#pending.length < total) break;
+        const frame = this.#pending.subarray(0, total);
+        this.#pending = this.#pending.length === total ? EMPTY : this.#pending.subarray(total);
+        out += this.#frameToSse(frame);
+      }
+    } catch (err) {
+      this.#failure = err instanceof Error ? err : new Error(String(err));
+      if (out === '') throw this.#failure;
     }
     return out === '' ? EMPTY : Buffer.from(out, 'utf8');
   }
 
   end(): void {
+    if (this.#failure !== null) throw this.#failure;
     if (this.#pending.length > 0) throw new Error('the Bedrock stream ended inside an event-stream frame');
   }
 
