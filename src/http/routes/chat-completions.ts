@@ -4,7 +4,6 @@
  * chunks through the stream state machine.
  */
 import type { ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import {
   createChunkTranslator,
   createFrameEncoder,
@@ -15,7 +14,6 @@ import {
   translateChatRequest,
   toChatCompletion,
   toOpenAIError,
-  upstreamErrorFromResponse,
   type ChunkTranslator,
   type FrameEncoder,
   type OpenAIStreamPayload,
@@ -32,9 +30,8 @@ import {
 import type { Logger } from '../../log/index.js';
 import type { ThinkingCache } from '../../state/index.js';
 import { SseDecoder, type SseEvent } from '../../sse/index.js';
-import type { AnthropicMessage, AnthropicStreamEvent, AnthropicUsage } from '../../wire/index.js';
+import type { AnthropicMessage, AnthropicStreamEvent } from '../../wire/index.js';
 import {
-  clientRetriesItself,
   DEFAULT_ANTHROPIC_VERSION,
   forEachChunk,
   type Upstream,
@@ -42,16 +39,9 @@ import {
 } from '../../upstream/index.js';
 import { UpstreamError } from '../../errors.js';
 import { readJsonBody } from '../body.js';
-import {
-  addCorrelationHeaders,
-  logFieldsOf,
-  markStage,
-  noteUpstreamAnswer,
-  stageMarker,
-  type RequestContext,
-  type RouteHandler,
-} from '../context.js';
-import { abortOnDisconnect, markFirstByte, sendJson, writeChunk } from '../respond.js';
+import { sendMessagesRequest, streamFailure, usageFrom } from './messages-call.js';
+import { logFieldsOf, markStage, type RequestContext, type RouteHandler } from '../context.js';
+import { markFirstByte, sendJson, writeChunk } from '../respond.js';
 
 export interface ChatCompletionsOptions {
   readonly upstream: Upstream;
@@ -63,24 +53,7 @@ export interface ChatCompletionsOptions {
   readonly logger: Logger;
 }
 
-async function readUpstreamError(response: UpstreamResponse): Promise<never> {
-  let body: unknown;
-  try {
-    body = await response.body.json();
-  } catch {
-    body = undefined;
-  }
-  throw upstreamErrorFromResponse(response.statusCode, body, response.headers);
-}
-
 const DONE = 'data: [DONE]\n\n';
-
-/** The upstream connection failed while its answer was being read. */
-function streamFailure(err: unknown): UpstreamError {
-  const code = (err as { code?: unknown } | null)?.code;
-  const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
-  return new UpstreamError(`the upstream connection failed mid-answer (${detail})`, 502, null, {}, false);
-}
 
 function frames(encoder: FrameEncoder, payloads: readonly OpenAIStreamPayload[]): string {
   let out = '';
@@ -219,26 +192,10 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
       );
     }
 
-    markStage(ctx, 'translated');
-    const abort = abortOnDisconnect(res);
-    const headers = addCorrelationHeaders(
-      { 'content-type': 'application/json', 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
-      ctx,
-    );
-    const started = performance.now();
-    const response = await options.upstream.send({
-      method: 'POST',
-      path: '/messages',
-      headers,
-      body: JSON.stringify(translated.request),
-      signal: abort.signal,
+    const response = await sendMessagesRequest(options.upstream, req, res, ctx, {
+      body: translated.request,
       stream: translated.stream,
-      clientRetries: clientRetriesItself(req.headers),
-      logFields: logFieldsOf(ctx),
-      stage: stageMarker(ctx),
     });
-    noteUpstreamAnswer(ctx, response, started);
-    if (response.statusCode >= 400) await readUpstreamError(response);
 
     // The completion id is the upstream message id, so a log line and the provider's records can be matched.
     const responseContext: ResponseContext = {
@@ -272,16 +229,6 @@ export function chatCompletionsRoute(options: ChatCompletionsOptions): RouteHand
     ctx.usage = usageFrom(message.usage);
     sendJson(res, ctx, 200, completion, { ...openAIHeaders(response.headers), ...extraHeaders });
     remember(thinkingTurnOf(message), translated.request.model);
-  };
-}
-
-function usageFrom(u: AnthropicUsage | undefined): RequestContext['usage'] {
-  if (u === undefined) return null;
-  return {
-    input: u.input_tokens,
-    output: u.output_tokens,
-    cacheRead: u.cache_read_input_tokens ?? 0,
-    cacheCreation: u.cache_creation_input_tokens ?? 0,
   };
 }
 

@@ -9,8 +9,7 @@
 import { ADJUSTMENTS_HEADER, adjustmentsHeader } from '../../models/index.js';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { openAIHeaders, toOpenAIError, upstreamErrorFromResponse } from '../../adapter/index.js';
+import { openAIHeaders, toOpenAIError } from '../../adapter/index.js';
 import {
   createResponsesStreamTranslator,
   referencedResponseIds,
@@ -27,30 +26,12 @@ import { ClientError, UpstreamError } from '../../errors.js';
 import type { Logger } from '../../log/index.js';
 import { SseDecoder, type SseEvent } from '../../sse/index.js';
 import type { KeyValueStore } from '../../state/index.js';
-import {
-  clientRetriesItself,
-  DEFAULT_ANTHROPIC_VERSION,
-  forEachChunk,
-  type Upstream,
-  type UpstreamResponse,
-} from '../../upstream/index.js';
-import type {
-  AnthropicMessage,
-  AnthropicStreamEvent,
-  AnthropicUsage,
-  ResponsesObject,
-} from '../../wire/index.js';
+import { forEachChunk, type Upstream, type UpstreamResponse } from '../../upstream/index.js';
+import type { AnthropicMessage, AnthropicStreamEvent, ResponsesObject } from '../../wire/index.js';
 import { readJsonBody } from '../body.js';
-import {
-  addCorrelationHeaders,
-  logFieldsOf,
-  markStage,
-  noteUpstreamAnswer,
-  stageMarker,
-  type RequestContext,
-  type RouteHandler,
-} from '../context.js';
-import { abortOnDisconnect, markFirstByte, sendJson, writeChunk } from '../respond.js';
+import { sendMessagesRequest, streamFailure, usageFrom } from './messages-call.js';
+import { logFieldsOf, markStage, type RequestContext, type RouteHandler } from '../context.js';
+import { markFirstByte, sendJson, writeChunk } from '../respond.js';
 
 /** A stored response and the conversation it ends (its input items, then its output items). */
 export interface StoredResponse {
@@ -71,33 +52,6 @@ export const DROPPED_HEADER = 'x-claudine-dropped';
 
 function newResponseId(): string {
   return `resp_${randomBytes(16).toString('hex')}`;
-}
-
-async function readUpstreamError(response: UpstreamResponse): Promise<never> {
-  let body: unknown;
-  try {
-    body = await response.body.json();
-  } catch {
-    body = undefined;
-  }
-  throw upstreamErrorFromResponse(response.statusCode, body, response.headers);
-}
-
-/** The upstream connection failed while its answer was being read. */
-function streamFailure(err: unknown): UpstreamError {
-  const code = (err as { code?: unknown } | null)?.code;
-  const detail = typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
-  return new UpstreamError(`the upstream connection failed mid-answer (${detail})`, 502, null, {}, false);
-}
-
-function usageFrom(u: Partial<AnthropicUsage> | undefined): RequestContext['usage'] {
-  if (u === undefined) return null;
-  return {
-    input: u.input_tokens ?? 0,
-    output: u.output_tokens ?? 0,
-    cacheRead: u.cache_read_input_tokens ?? 0,
-    cacheCreation: u.cache_creation_input_tokens ?? 0,
-  };
 }
 
 /** Upstream events → SSE frames; the one JSON.parse per event the translation needs. */
@@ -260,26 +214,10 @@ export function responsesRoute(options: ResponsesRouteOptions): RouteHandler {
       );
     }
 
-    markStage(ctx, 'translated');
-    const abort = abortOnDisconnect(res);
-    const upstreamHeaders = addCorrelationHeaders(
-      { 'content-type': 'application/json', 'anthropic-version': DEFAULT_ANTHROPIC_VERSION },
-      ctx,
-    );
-    const started = performance.now();
-    const response = await options.upstream.send({
-      method: 'POST',
-      path: '/messages',
-      headers: upstreamHeaders,
-      body: JSON.stringify(translated.request),
-      signal: abort.signal,
+    const response = await sendMessagesRequest(options.upstream, req, res, ctx, {
+      body: translated.request,
       stream: translated.stream,
-      clientRetries: clientRetriesItself(req.headers),
-      logFields: logFieldsOf(ctx),
-      stage: stageMarker(ctx),
     });
-    noteUpstreamAnswer(ctx, response, started);
-    if (response.statusCode >= 400) await readUpstreamError(response);
 
     const responseContext: ResponsesContext = {
       id: newResponseId(),
