@@ -136,6 +136,58 @@ export function dropRefused(body: Record<string, unknown>, refuses: readonly Clo
   return removed;
 }
 
+/** A Messages or count_tokens request as both clouds read it, before each builds its own call. */
+export interface CloudRequest {
+  readonly kind: 'messages' | 'count_tokens';
+  /** The parsed body, with what the model refuses on this cloud already removed. */
+  readonly body: Record<string, unknown>;
+  readonly model: string;
+  readonly choice: ModelChoice;
+  readonly betas: string[];
+  readonly stream: boolean;
+}
+
+const CLOUD_LABELS: Readonly<Record<CloudName, string>> = { bedrock: 'Bedrock', vertex: 'Vertex AI' };
+
+/**
+ * The steps every cloud takes first: model lists and Anthropic-only APIs are answered here (a
+ * ProviderResponse); a Messages or count_tokens request is read, its model chosen, its betas filtered and
+ * its refused fields dropped (both logged at debug).
+ */
+export async function readCloudRequest(
+  provider: CloudName,
+  request: UpstreamRequest,
+  options: {
+    readonly models: Readonly<Record<string, string>>;
+    readonly primary: boolean;
+    readonly logger: Logger;
+  },
+): Promise<
+  { readonly answered: ProviderResponse } | { readonly answered: null; readonly read: CloudRequest }
+> {
+  const operation = operationOf(request);
+  if (operation.kind === 'models')
+    return { answered: modelListResponse(provider, options.models, operation.id) };
+  if (operation.kind === 'unsupported') return { answered: unsupportedResponse(provider, operation.path) };
+
+  const body = await readBody(request.body);
+  const model = body['model'];
+  if (typeof model !== 'string' || model === '')
+    throw new ClientError('model: a model name is required', 400, 'invalid_request', 'model');
+  const choice = chooseModel(provider, model, options.models, options.primary);
+  const betas = allowedBetas(provider, request.headers, options.logger, request.logFields);
+  const removed = dropRefused(body, choice.row?.[provider].refuses ?? []);
+  if (removed.length > 0)
+    options.logger.debug(
+      { ...request.logFields, upstream: provider, model, removed },
+      `fields this model refuses on ${CLOUD_LABELS[provider]} were dropped`,
+    );
+  return {
+    answered: null,
+    read: { kind: operation.kind, body, model, choice, betas, stream: body['stream'] === true },
+  };
+}
+
 /** An answer made here, not fetched: a small JSON body in the Anthropic shape. */
 export function localResponse(
   upstream: ProviderName,

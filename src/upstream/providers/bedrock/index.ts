@@ -13,7 +13,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { AwsCredentialSource, AwsCredentials } from '../../../auth/aws.js';
 import type { AuthReadiness, CredentialHeaders, TokenSource } from '../../../auth/index.js';
-import { AuthError, ClientError } from '../../../errors.js';
+import { AuthError } from '../../../errors.js';
 import { UpstreamBody } from '../../body.js';
 import {
   DEFAULT_ANTHROPIC_VERSION,
@@ -22,17 +22,7 @@ import {
   type UpstreamRequest,
   type UpstreamResponse,
 } from '../../client.js';
-import {
-  allowedBetas,
-  chooseModel,
-  clientRetries,
-  dropRefused,
-  localResponse,
-  modelListResponse,
-  operationOf,
-  readBody,
-  unsupportedResponse,
-} from '../cloud.js';
+import { clientRetries, localResponse, readCloudRequest } from '../cloud.js';
 import type { ProviderResponse, Upstream } from '../types.js';
 import { anthropicErrorJson, mapBedrockError } from './errors.js';
 import { EventStreamToSse, type FrameDecoder } from './eventstream.js';
@@ -258,24 +248,10 @@ export function createBedrockProvider(options: BedrockOptions): Upstream {
   };
 
   const send = async (request: UpstreamRequest): Promise<ProviderResponse> => {
-    const operation = operationOf(request);
-    if (operation.kind === 'models') return modelListResponse('bedrock', options.models, operation.id);
-    if (operation.kind === 'unsupported') return unsupportedResponse('bedrock', operation.path);
-
-    const body = await readBody(request.body);
-    const model = body['model'];
-    if (typeof model !== 'string' || model === '')
-      throw new ClientError('model: a model name is required', 400, 'invalid_request', 'model');
-    const choice = chooseModel('bedrock', model, options.models, options.primary);
-    const betas = allowedBetas('bedrock', request.headers, options.logger, request.logFields);
-    const removed = dropRefused(body, choice.row?.bedrock.refuses ?? []);
-    if (removed.length > 0)
-      options.logger.debug(
-        { ...request.logFields, upstream: 'bedrock', model, removed },
-        'fields this model refuses on Bedrock were dropped',
-      );
-    const stream = body['stream'] === true;
-    const countTokens = operation.kind === 'count_tokens';
+    const prepared = await readCloudRequest('bedrock', request, options);
+    if (prepared.answered !== null) return prepared.answered;
+    const { body, choice, betas, stream } = prepared.read;
+    const countTokens = prepared.read.kind === 'count_tokens';
 
     if (choice.row?.bedrock.api === 'messages') {
       // The Messages-API endpoint takes Anthropic's own request (model in the body, SSE streaming).

@@ -9,25 +9,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { GoogleCredentialSource } from '../../../auth/google.js';
-import { ClientError } from '../../../errors.js';
 import {
   UpstreamClient,
   type UpstreamOptions,
   type UpstreamRequest,
   type UpstreamResponse,
 } from '../../client.js';
-import {
-  allowedBetas,
-  anthropicError,
-  clientRetries,
-  chooseModel,
-  dropRefused,
-  localResponse,
-  modelListResponse,
-  operationOf,
-  readBody,
-  unsupportedResponse,
-} from '../cloud.js';
+import { anthropicError, clientRetries, localResponse, readCloudRequest } from '../cloud.js';
 import type { ProviderResponse, Upstream } from '../types.js';
 
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -103,23 +91,10 @@ export function createVertexProvider(options: VertexOptions): Upstream {
   const models = `/v1/projects/${encodeURIComponent(options.project)}/locations/${encodeURIComponent(options.region)}/publishers/anthropic/models`;
 
   const send = async (request: UpstreamRequest): Promise<ProviderResponse> => {
-    const operation = operationOf(request);
-    if (operation.kind === 'models') return modelListResponse('vertex', options.models, operation.id);
-    if (operation.kind === 'unsupported') return unsupportedResponse('vertex', operation.path);
-
-    const body = await readBody(request.body);
-    const model = body['model'];
-    if (typeof model !== 'string' || model === '')
-      throw new ClientError('model: a model name is required', 400, 'invalid_request', 'model');
-    const choice = chooseModel('vertex', model, options.models, options.primary);
-    const betas = allowedBetas('vertex', request.headers, options.logger, request.logFields);
-    const removed = dropRefused(body, choice.row?.vertex.refuses ?? []);
-    if (removed.length > 0)
-      options.logger.debug(
-        { ...request.logFields, upstream: 'vertex', model, removed },
-        'fields this model refuses on Vertex AI were dropped',
-      );
-    const stream = body['stream'] === true;
+    const prepared = await readCloudRequest('vertex', request, options);
+    if (prepared.answered !== null) return prepared.answered;
+    const { body, choice, betas, stream } = prepared.read;
+    const operation = prepared.read;
 
     const headers: Record<string, string> = {
       'content-type': 'application/json',
